@@ -1,0 +1,159 @@
+"""Types shared by every stage: documents, paragraphs and the decisions (events) made on them.
+
+A `Document` is plain data so it can be written to the state store as JSON and
+read back in another process; stages edit it in place and append `Event`s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+import xxhash
+
+Status = Literal["ok", "empty", "error"]
+Kind = Literal[
+    "encoding",
+    "chrome",
+    "duplicate",
+    "transliteration",
+    "calque",
+    "punctuation",
+    "word_order",
+    "foreign_fragment",
+    "language",
+]
+Action = Literal["removed", "fixed", "flagged"]
+
+KINDS: tuple[str, ...] = (
+    "encoding",
+    "chrome",
+    "duplicate",
+    "transliteration",
+    "calque",
+    "punctuation",
+    "word_order",
+    "foreign_fragment",
+    "language",
+)
+
+
+@dataclass
+class Event:
+    """One decision. `text` is the affected text as it stood before the stage that made it,
+    `start`/`end` its offsets in the paragraph at that moment (None: the whole paragraph)."""
+
+    doc: str
+    paragraph: int
+    kind: str
+    action: str
+    text: str
+    start: int | None = None
+    end: int | None = None
+    replacement: str | None = None
+    rule: str = ""
+    confidence: float = 1.0
+    cluster: int | None = None
+    duplicate_of: dict[str, Any] | None = None
+    lang: str | None = None
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = event_id(self.doc, self.kind, self.rule, self.text, self.paragraph)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def event_id(doc: str, kind: str, rule: str, text: str, paragraph: int) -> str:
+    """Stable across runs: the same decision on the same text gets the same id."""
+    key = "\x1f".join((doc, kind, rule, str(paragraph), text))
+    return xxhash.xxh3_64_hexdigest(key.encode("utf-8", "surrogatepass"))
+
+
+@dataclass
+class Paragraph:
+    """A block of lines separated from its neighbours by a blank line.
+
+    `index` is its position in the decoded document and never changes; `text` is its
+    current content (lines joined by LF). `removed` names the stage that dropped it.
+    """
+
+    index: int
+    text: str
+    language: str | None = None
+    removed: str | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Document:
+    """One article: a `.txt` file or one record of a `.jsonl` file."""
+
+    id: str
+    source: str
+    site: str = ""
+    record: dict[str, Any] | None = None
+    status: str = "ok"
+    error: str | None = None
+    encoding: str | None = None
+    language: str | None = None
+    bytes_in: int = 0
+    content_hash: str = ""
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    paragraphs_in: int = 0
+
+    @property
+    def live(self) -> list[Paragraph]:
+        """Paragraphs still in the clean text."""
+        return [p for p in self.paragraphs if p.removed is None and p.text.strip()]
+
+    def clean_text(self) -> str:
+        return "\n\n".join(p.text for p in self.live)
+
+    def add(self, event: Event) -> None:
+        self.events.append(event)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        data = dict(data)
+        data["paragraphs"] = [Paragraph(**p) for p in data.get("paragraphs", [])]
+        data["events"] = [Event.from_dict(e) for e in data.get("events", [])]
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def split_paragraphs(text: str) -> list[Paragraph]:
+    """Blank lines separate paragraphs. A text without any blank line but with several
+    lines is the one-line-per-paragraph layout, so each line is a paragraph."""
+    lines = text.split("\n")
+    if len(lines) > 1 and not any(not line.strip() for line in lines):
+        blocks = lines
+    else:
+        blocks, current = [], []
+        for line in lines:
+            if line.strip():
+                current.append(line)
+            elif current:
+                blocks.append("\n".join(current))
+                current = []
+        if current:
+            blocks.append("\n".join(current))
+    return [Paragraph(index=i, text=b) for i, b in enumerate(blocks)]

@@ -1,0 +1,87 @@
+"""Where outputs go, and writing them so a crash never leaves half a file.
+
+Every path is derived from a raw file's relative path and checked to stay inside `clean/`;
+record ids never become paths.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from cleaners.document import Document
+
+RESERVED = ("_report", "_state")
+
+
+class UnsafePathError(ValueError):
+    """A raw path that would write outside clean/ or over its report/state folders."""
+
+
+def output_path(clean_dir: Path, rel: str) -> Path:
+    parts = Path(rel).parts
+    if (
+        not parts
+        or Path(rel).is_absolute()
+        or any(p in ("..", "") for p in parts)
+        or parts[0] in RESERVED
+        or any(ord(ch) < 32 for ch in rel)
+    ):
+        raise UnsafePathError(f"refusing to write {rel!r}: not a safe relative path inside clean/")
+    target = (clean_dir / rel).resolve()
+    if not target.is_relative_to(clean_dir.resolve()):
+        raise UnsafePathError(f"refusing to write {rel!r}: it resolves outside clean/")
+    return clean_dir / rel
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Replace `path` with `data` via a temp file and rename; returns False when unchanged
+    (an unchanged file is not touched, so its mtime tells downstream tools nothing changed)."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return True
+
+
+def jsonl_bytes(rows: Iterable[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in rows).encode("utf-8")
+
+
+def clean_text_bytes(doc: Document) -> bytes:
+    text = doc.clean_text()
+    return (text + "\n").encode("utf-8") if text else b""
+
+
+def source_output(clean_dir: Path, source_rel: str, docs: list[Document]) -> tuple[Path, bytes]:
+    """The clean file for one raw file: its text, or for `.jsonl` its records with cleaned text."""
+    path = output_path(clean_dir, source_rel)
+    if source_rel.endswith(".jsonl"):
+        rows = []
+        for doc in docs:
+            if doc.status == "error" or doc.record is None:
+                continue
+            row = dict(doc.record)
+            row["text"] = doc.clean_text()
+            rows.append(row)
+        return path, jsonl_bytes(rows)
+    return path, clean_text_bytes(docs[0]) if docs and docs[0].status != "error" else b""

@@ -1,0 +1,84 @@
+"""One typed settings object shared by the CLI, `corpusclean.toml` and the flow's parameters.
+
+Precedence: defaults < config file < explicit overrides (CLI options, flow parameters).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # reading
+    follow_symlinks: bool = Field(False, description="Follow symbolic links in raw/ that point outside it.")
+    max_control_ratio: float = Field(0.1, description="Share of control characters above which a file is binary.")
+    max_error_ratio: float = Field(0.5, description="Exit code 1 when more than this share of documents failed.")
+    doc_timeout: float = Field(120.0, description="Seconds one document may take in the per-document passes.")
+
+    # chrome
+    chrome_rules: Path = Field(DATA_DIR / "chrome_rules.toml", description="Chrome rule bank (TOML).")
+    chrome_min_docs: int = Field(2, description="A short line repeated in this many documents of a site is chrome.")
+    chrome_max_words: int = Field(14, description="Lines longer than this are never learned as chrome.")
+
+    # language
+    min_language_chars: int = Field(40, description="Shorter paragraphs get language 'und'.")
+    drop_foreign_paragraphs: bool = Field(False, description="Drop paragraphs in another language than the document's.")
+    language_seed: int = 0
+
+    # artefacts
+    gazetteer: Path = Field(DATA_DIR / "gazetteer.toml", description="Calque gazetteer (TOML).")
+    transliteration_rules: Path = Field(DATA_DIR / "transliteration.toml", description="Transliteration tables.")
+    canonical_names: Path | None = Field(None, description="User file of canonical names, one per line.")
+    artefact_policy: dict[str, Literal["fix", "flag"]] = Field(
+        default_factory=lambda: {
+            "transliteration": "fix",
+            "calque": "fix",
+            "punctuation": "fix",
+            "word_order": "flag",
+            "foreign_fragment": "flag",
+        },
+        description="fix or flag per artefact kind; only confident findings are ever fixed.",
+    )
+
+    # near-duplicates
+    shingle: Literal["word", "char"] = Field("char", description="Shingle type for near-duplicate detection.")
+    shingle_size: int = Field(5, description="Shingle length (words or characters).")
+    threshold: float = Field(0.5, description="Estimated Jaccard at or above which paragraphs are near-duplicates.")
+    num_perm: int = Field(128, description="MinHash permutations.")
+    min_dedup_tokens: int = Field(6, description="Shorter paragraphs are compared by exact hash within their document.")
+    lsh_threshold: float | None = Field(
+        None, description="LSH candidate threshold (None: threshold - 0.15), below threshold for recall."
+    )
+    lsh_storage: dict[str, Any] | None = Field(
+        None, description="datasketch MinHashLSH storage_config (None: in memory; redis for huge corpora)."
+    )
+
+    # orchestration
+    batch_size: int = Field(64, description="Documents per Prefect task.")
+    workers: int = Field(0, description="Worker processes for per-document passes (0: one per core).")
+
+    def fingerprint_fields(self) -> dict[str, Any]:
+        """Settings that change the output (orchestration knobs excluded)."""
+        skip = {"batch_size", "workers", "max_error_ratio", "doc_timeout"}
+        return {k: v for k, v in self.model_dump(mode="json").items() if k not in skip}
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Defaults, then the config file (if given or `corpusclean.toml` exists), then overrides."""
+    data: dict[str, Any] = {}
+    if config is None and Path("corpusclean.toml").is_file():
+        config = Path("corpusclean.toml")
+    if config is not None:
+        with open(config, "rb") as fh:
+            raw = tomllib.load(fh)
+        data.update(raw.get("corpusclean", raw))
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings.model_validate(data)

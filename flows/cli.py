@@ -1,0 +1,91 @@
+"""The `corpusclean` command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+
+import flows  # noqa: F401  (offline Prefect settings before Prefect loads)
+from cleaners.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="Clean folders of scraped, machine-translated news articles into a reviewable corpus.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """corpusclean: raw/ -> clean/ with a record of every decision."""
+
+
+def build_settings(config: Path | None, **overrides: object) -> Settings:
+    """Settings from defaults, the config file and CLI overrides; bad values exit with code 2."""
+    try:
+        return load_settings(config, **overrides)
+    except (ValidationError, OSError, ValueError) as exc:
+        typer.echo(f"error: unusable settings: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def run(
+    raw: Annotated[Path, typer.Argument(help="Folder of raw articles (.txt files, .jsonl records).")] = Path("raw"),
+    clean: Annotated[Path, typer.Argument(help="Output folder for clean text and the report.")] = Path("clean"),
+    config: Annotated[
+        Optional[Path], typer.Option("--config", "-c", help="Settings file (default: ./corpusclean.toml if present).")
+    ] = None,
+    threshold: Annotated[
+        Optional[float], typer.Option(help="Estimated Jaccard at or above which paragraphs are near-duplicates.")
+    ] = None,
+    shingle: Annotated[Optional[str], typer.Option(help="Shingles for near-duplicates: 'word' or 'char'.")] = None,
+    shingle_size: Annotated[Optional[int], typer.Option(help="Shingle length in words or characters.")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes (0: one per core).")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="Documents (raw files) per Prefect task.")] = None,
+    max_error_ratio: Annotated[
+        Optional[float], typer.Option(help="Exit 1 when more than this share of documents failed.")
+    ] = None,
+) -> None:
+    """Run the clean-corpus flow on RAW and write CLEAN (Prefect's local ephemeral mode, no server)."""
+    if not raw.is_dir():
+        typer.echo(f"error: raw folder {raw} does not exist or is not a folder", err=True)
+        raise typer.Exit(2)
+    if config is not None and not config.is_file():
+        typer.echo(f"error: config file {config} not found", err=True)
+        raise typer.Exit(2)
+    settings = build_settings(
+        config,
+        threshold=threshold,
+        shingle=shingle,
+        shingle_size=shingle_size,
+        workers=workers,
+        batch_size=batch_size,
+        max_error_ratio=max_error_ratio,
+    )
+    from flows.clean_corpus import clean_corpus
+
+    summary = clean_corpus(raw_dir=str(raw), clean_dir=str(clean), settings=settings)
+    docs = summary["documents"]
+    total = sum(docs.values())
+    typer.echo(json.dumps({k: summary[k] for k in ("documents", "clusters", "events")}, indent=1))
+    typer.echo(f"report: {clean / '_report'}")
+    if total and docs["error"] / total > settings.max_error_ratio:
+        typer.echo(
+            f"error: {docs['error']} of {total} documents failed (more than max_error_ratio="
+            f"{settings.max_error_ratio})",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
