@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import xxhash
+
 from cleaners.dedup import DedupModel
 from cleaners.document import Document
-from cleaners.output import UnsafePathError, source_output, write_atomic
+from cleaners.output import UnsafePathError, output_path, source_output, write_atomic
 from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_source
 from cleaners.reading import Source
 from cleaners.report import document_record
@@ -60,23 +62,47 @@ class BatchInfo:
     documents: int
     seconds: float
     path: str
+    docs: dict[str, list[str]] | None = None
 
 
-def prepare_batch(batch: str, sources: list[tuple[str, str]], work: str, settings_data: dict) -> BatchInfo:
-    """Read and run the per-document passes; observe the corpus models on the way."""
+def prepare_batch(
+    batch: str, sources: list[tuple[str, str, str]], prepared_dir: str, settings_data: dict
+) -> BatchInfo:
+    """Read and run the per-document passes for new or changed raw files (rel, path, key),
+    caching the result per raw file."""
     t0 = time.perf_counter()
     settings = Settings.model_validate(settings_data)
     res = resources(settings)
-    models = CorpusModels.empty(res)
-    docs: list[Document] = []
-    for rel, path in sources:
-        for doc in prepare_source(Source(rel=rel, path=Path(path)), res):
-            models.observe(doc)
-            docs.append(doc)
-    wdir = Path(work)
-    write_docs(wdir / f"{batch}.prepared.jsonl", docs)
-    write_json(wdir / f"{batch}.models.json", models.to_dict())
-    return BatchInfo(batch, len(docs), time.perf_counter() - t0, str(wdir / f"{batch}.models.json"))
+    out = Path(prepared_dir)
+    ids: dict[str, list[str]] = {}
+    n = 0
+    for rel, path, key in sources:
+        docs = prepare_source(Source(rel=rel, path=Path(path)), res)
+        write_docs(out / f"{key}.jsonl", docs)
+        ids[rel] = [d.id for d in docs]
+        n += len(docs)
+    return BatchInfo(batch, n, time.perf_counter() - t0, str(out), docs=ids)
+
+
+def _batch_docs(prepared_dir: str, keys: list[str]) -> Iterator[Document]:
+    for key in keys:
+        yield from read_docs(Path(prepared_dir) / f"{key}.jsonl")
+
+
+def observe_batch(
+    batch: str, keys: list[str], prepared_dir: str, work: str, settings_data: dict
+) -> BatchInfo:
+    """Partial corpus models (chrome lines, names) from one batch of cached documents."""
+    t0 = time.perf_counter()
+    settings = Settings.model_validate(settings_data)
+    models = CorpusModels.empty(resources(settings))
+    n = 0
+    for doc in _batch_docs(prepared_dir, keys):
+        models.observe(doc)
+        n += 1
+    out = Path(work) / f"{batch}.models.json"
+    write_json(out, models.to_dict())
+    return BatchInfo(batch, n, time.perf_counter() - t0, str(out))
 
 
 def decide_models(model_paths: list[str], work: str, settings_data: dict) -> str:
@@ -104,8 +130,18 @@ def _decided_models(path: str, res: Resources) -> CorpusModels:
     return _DECIDED[key]
 
 
-def apply_batch(batch: str, models_path: str, work: str, settings_data: dict) -> BatchInfo:
-    """Apply learned chrome and name decisions, then compute the batch's MinHash signatures."""
+def _text_digest(doc: Document) -> str:
+    h = xxhash.xxh3_64()
+    for p in doc.live:
+        h.update(f"{p.index}\x1f{p.text}\x1e".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def apply_batch(
+    batch: str, keys: list[str], prepared_dir: str, models_path: str, work: str, settings_data: dict
+) -> BatchInfo:
+    """Apply learned chrome and name decisions, then sketch the batch's paragraphs; sketches of
+    unchanged documents are reused from the previous run."""
     t0 = time.perf_counter()
     settings = Settings.model_validate(settings_data)
     res = resources(settings)
@@ -113,11 +149,23 @@ def apply_batch(batch: str, models_path: str, work: str, settings_data: dict) ->
     wdir = Path(work)
     dedup = DedupModel(settings)
     docs = []
-    for doc in read_docs(wdir / f"{batch}.prepared.jsonl"):
-        models.apply(doc)
-        if doc.status == "ok":
-            dedup.observe(doc)
-        docs.append(doc)
+    for key in keys:
+        sketch_file = Path(prepared_dir) / f"{key}.sketch.json"
+        cache = read_json(sketch_file) if sketch_file.exists() else {}
+        fresh = {}
+        for doc in read_docs(Path(prepared_dir) / f"{key}.jsonl"):
+            models.apply(doc)
+            if doc.status == "ok":
+                digest = _text_digest(doc)
+                old = cache.get(doc.id)
+                if old and old.get("digest") == digest:
+                    dedup.import_doc(doc.id, old["sketch"])
+                else:
+                    dedup.observe(doc)
+                fresh[doc.id] = {"digest": digest, "sketch": dedup.export_doc(doc.id)}
+            docs.append(doc)
+        if fresh != cache:
+            write_json(sketch_file, fresh)
     write_docs(wdir / f"{batch}.applied.jsonl", docs)
     out = wdir / f"{batch}.dedup.json"
     write_json(out, dedup.to_dict())
@@ -141,12 +189,18 @@ def finish_batch(batch: str, dedup: DedupModel, work: str, clean_dir: str) -> Ba
     for doc in read_docs(wdir / f"{batch}.applied.jsonl"):
         members.extend(finish_document(doc, dedup))
         by_source.setdefault(doc.source, []).append(doc)
+    rewritten: dict[str, list[str]] = {}
     for rel, docs in by_source.items():
         try:
             if all(d.status == "error" for d in docs):
+                path = output_path(Path(clean_dir), rel)
+                if path.exists():  # a file that was readable before and is binary now
+                    path.unlink()
+                    rewritten[rel] = [d.id for d in docs]
                 continue
             path, data = source_output(Path(clean_dir), rel, docs)
-            write_atomic(path, data)
+            if write_atomic(path, data):
+                rewritten[rel] = [d.id for d in docs]
         except (UnsafePathError, OSError) as exc:
             for d in docs:
                 d.status, d.error, d.paragraphs = "error", f"cannot write output: {exc}", []
@@ -156,4 +210,4 @@ def finish_batch(batch: str, dedup: DedupModel, work: str, clean_dir: str) -> Ba
             events.extend(e.to_dict() for e in d.events)
     write_json(wdir / f"{batch}.report.json", {"documents": records, "events": events, "members": members})
     n = sum(len(d) for d in by_source.values())
-    return BatchInfo(batch, n, time.perf_counter() - t0, str(wdir / f"{batch}.report.json"))
+    return BatchInfo(batch, n, time.perf_counter() - t0, str(wdir / f"{batch}.report.json"), docs=rewritten)

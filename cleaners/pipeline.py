@@ -1,10 +1,10 @@
 """The order of the stages, as plain functions the flow (or a test) calls batch by batch.
 
-    per document:  read -> repair -> rule chrome -> language -> artefacts (per-document kinds)
-    corpus:        chrome lines + name variants: observe -> merge -> decide
-    per document:  apply learned chrome and name fixes, then MinHash signatures (dedup observe)
-    corpus:        near-duplicate clustering (decide)
-    per document:  drop duplicates, write
+per document:  read -> repair -> rule chrome -> language -> artefacts (per-document kinds)
+corpus:        chrome lines + name variants: observe -> merge -> decide
+per document:  apply learned chrome and name fixes, then MinHash signatures (dedup observe)
+corpus:        near-duplicate clustering (decide)
+per document:  drop duplicates, write
 """
 
 from __future__ import annotations

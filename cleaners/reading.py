@@ -120,11 +120,13 @@ def decode(data: bytes, settings: Settings) -> tuple[str, str]:
             if b"\x00" in data or (text and high / len(text) > 0.3) or not letters:
                 raise DecodeError(
                     "binary data: not valid UTF-8/UTF-16, and as cp1252 it is mostly non-text bytes"
-                )
+                ) from None
     text = text.replace("\x00", "")
     ratio = _control_ratio(text)
     if ratio > settings.max_control_ratio:
-        raise DecodeError(f"binary data: {ratio:.0%} control or undecodable characters after decoding as {encoding}")
+        raise DecodeError(
+            f"binary data: {ratio:.0%} control or undecodable characters after decoding as {encoding}"
+        )
     return text, encoding
 
 
@@ -132,8 +134,9 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _new_doc(doc_id: str, source: Source, text: str, encoding: str, size: int, digest: str,
-             record: dict | None = None) -> Document:
+def _new_doc(
+    doc_id: str, source: Source, text: str, encoding: str, size: int, digest: str, record: dict | None = None
+) -> Document:
     text = normalise_newlines(text)
     paragraphs = split_paragraphs(text)
     return Document(
@@ -151,8 +154,15 @@ def _new_doc(doc_id: str, source: Source, text: str, encoding: str, size: int, d
 
 
 def _error_doc(doc_id: str, source: Source, message: str, size: int, digest: str) -> Document:
-    return Document(id=doc_id, source=source.rel, site=site_of(source.rel), status="error", error=message,
-                    bytes_in=size, content_hash=digest)
+    return Document(
+        id=doc_id,
+        source=source.rel,
+        site=site_of(source.rel),
+        status="error",
+        error=message,
+        bytes_in=size,
+        content_hash=digest,
+    )
 
 
 def read_source(source: Source, settings: Settings) -> list[Document]:
@@ -167,8 +177,17 @@ def read_source(source: Source, settings: Settings) -> list[Document]:
 def read_bytes(source: Source, data: bytes, settings: Settings) -> list[Document]:
     digest = xxhash.xxh3_128_hexdigest(data)
     if not data.strip():
-        return [Document(id=source.rel, source=source.rel, site=site_of(source.rel), status="empty",
-                         bytes_in=len(data), content_hash=digest, encoding=None)]
+        return [
+            Document(
+                id=source.rel,
+                source=source.rel,
+                site=site_of(source.rel),
+                status="empty",
+                bytes_in=len(data),
+                content_hash=digest,
+                encoding=None,
+            )
+        ]
     try:
         text, encoding = decode(data, settings)
     except DecodeError as exc:
@@ -189,25 +208,51 @@ def _read_jsonl(source: Source, text: str, encoding: str, digest: str) -> list[D
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            docs.append(_error_doc(fallback_id, source, f"{source.rel} line {lineno}: invalid JSON ({exc.msg})",
-                                   size, digest))
+            docs.append(
+                _error_doc(
+                    fallback_id, source, f"{source.rel} line {lineno}: invalid JSON ({exc.msg})", size, digest
+                )
+            )
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            docs.append(_error_doc(fallback_id, source,
-                                   f"{source.rel} line {lineno}: record needs a string 'text' field", size, digest))
+            docs.append(
+                _error_doc(
+                    fallback_id,
+                    source,
+                    f"{source.rel} line {lineno}: record needs a string 'text' field",
+                    size,
+                    digest,
+                )
+            )
             continue
         rid = record.get("id")
         rid = str(rid) if rid is not None and str(rid).strip() else f"line-{lineno}"
         doc_id = f"{source.rel}#{rid}"
         if doc_id in seen:
-            docs.append(_error_doc(f"{fallback_id}", source,
-                                   f"{source.rel} line {lineno}: duplicate id {rid!r}", size, digest))
+            docs.append(
+                _error_doc(
+                    f"{fallback_id}",
+                    source,
+                    f"{source.rel} line {lineno}: duplicate id {rid!r}",
+                    size,
+                    digest,
+                )
+            )
             continue
         seen.add(doc_id)
         body = record["text"].replace("\x00", "")
         meta = {k: v for k, v in record.items() if k != "text"}
         docs.append(_new_doc(doc_id, source, body, encoding, size, digest, record=meta))
     if not docs:
-        return [Document(id=source.rel, source=source.rel, site=site_of(source.rel), status="empty",
-                         bytes_in=len(text), content_hash=digest, encoding=encoding)]
+        return [
+            Document(
+                id=source.rel,
+                source=source.rel,
+                site=site_of(source.rel),
+                status="empty",
+                bytes_in=len(text),
+                content_hash=digest,
+                encoding=encoding,
+            )
+        ]
     return docs

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
+import xxhash
+
 from cleaners.document import Document
+from cleaners.html_report import write_html_report
+from cleaners.output import jsonl_bytes, write_atomic
+
+REPORT_DIR = "_report"
+MANIFEST_SCHEMA = 1
 
 
 def document_record(doc: Document) -> dict[str, Any]:
@@ -21,6 +30,7 @@ def document_record(doc: Document) -> dict[str, Any]:
         "paragraphs_out": len(doc.live) if doc.status == "ok" else 0,
         "bytes_in": doc.bytes_in,
         "bytes_out": len(out.encode("utf-8")) + (1 if out else 0),
+        "raw_hash": doc.content_hash,
     }
 
 
@@ -44,7 +54,9 @@ def cluster_records(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def summary(
-    documents: list[dict[str, Any]], events: list[dict[str, Any]], clusters: list[dict[str, Any]],
+    documents: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    clusters: list[dict[str, Any]],
     timings: dict[str, float],
 ) -> dict[str, Any]:
     """Counts per stage and kind from the report rows, so it always agrees with them."""
@@ -64,3 +76,62 @@ def summary(
         "errors": [{"doc": r["doc"], "error": r["error"]} for r in documents if r["status"] == "error"],
         "timings": {k: round(v, 3) for k, v in timings.items()},
     }
+
+
+def _read_json(path: Path) -> Any:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def run_id(manifest_docs: list[dict[str, Any]]) -> str:
+    """Names the corpus version a run produced: the same outputs give the same id."""
+    h = xxhash.xxh3_64()
+    for d in manifest_docs:
+        h.update(json.dumps(d, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def assemble_report(parts: list[Path], clean: Path, timings: dict[str, float], run: dict[str, Any]) -> dict:
+    """Join the batches' report parts into clean/_report/, then replace the manifest last: a reader
+    who trusts the manifest never sees half a run."""
+    documents, events, members = [], [], []
+    for part in parts:
+        data = _read_json(part)
+        documents.extend(data["documents"])
+        events.extend(data["events"])
+        members.extend(data["members"])
+    documents.sort(key=lambda r: r["doc"])
+    clusters = cluster_records(members)
+    out = clean / REPORT_DIR
+    write_atomic(out / "documents.jsonl", jsonl_bytes(documents))
+    write_atomic(out / "events.jsonl", jsonl_bytes(events))
+    write_atomic(out / "clusters.jsonl", jsonl_bytes(clusters))
+    summ = summary(documents, events, clusters, timings)
+    write_atomic(out / "summary.json", json.dumps(summ, ensure_ascii=False, indent=1).encode())
+    write_html_report(clean, documents, events, clusters, summ)
+
+    manifest_docs = []
+    for r in documents:
+        rel = r["doc"].split("#", 1)[0]
+        target = clean / rel
+        manifest_docs.append(
+            {
+                "doc": r["doc"],
+                "status": r["status"],
+                "output": rel if r["status"] != "error" and target.exists() else None,
+                "raw_hash": r.get("raw_hash"),
+                "clean_hash": xxhash.xxh3_128_hexdigest(target.read_bytes()) if target.is_file() else None,
+            }
+        )
+    rid = run_id(manifest_docs)
+    summ["run"] = rid
+    record = {
+        "run": rid,
+        **run,
+        "summary": {k: summ[k] for k in ("documents", "clusters", "events")},
+        "timings": summ["timings"],
+    }
+    write_atomic(out / "runs" / f"{rid}.json", json.dumps(record, ensure_ascii=False, indent=1).encode())
+    manifest = {"schema": MANIFEST_SCHEMA, "run": rid, "documents": manifest_docs}
+    write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    return summ

@@ -1,7 +1,9 @@
-"""The `clean-corpus` Prefect flow: batches of per-document work, corpus decisions, then writing.
+"""The `clean-corpus` Prefect flow: per-document work in batches, corpus decisions, then writing.
 
-Tasks pass paths and small records; documents travel between phases as files in the run's
-work folder under `clean/_state/`.
+Tasks pass paths and small records. Per-document results are cached per raw file in
+`clean/_state/prepared/`, so a run reads only raw files that are new or changed, while corpus
+decisions are recomputed over the whole corpus every time: an incremental run gives exactly what
+a full run gives.
 """
 
 from __future__ import annotations
@@ -16,19 +18,42 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from cleaners import batches
-from cleaners.output import jsonl_bytes, write_atomic
+from cleaners.output import RESERVED, output_path
 from cleaners.reading import discover
-from cleaners.report import cluster_records, summary
+from cleaners.report import assemble_report
 from cleaners.settings import Settings
+from cleaners.state import CorpusState, RunLock, SourceState, file_hash, fingerprint, source_key
 from flows import workers
+from flows.artifacts import publish_artifacts
 
 REPORT_DIR = "_report"
 STATE_DIR = "_state"
 
 
+@task(name="scan-raw", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def scan_task(raw_dir: str, settings: dict) -> list[tuple[str, str, str, str]]:
+    """Raw files with their content hashes: (rel, path, key, hash)."""
+    sources = discover(Path(raw_dir), Settings.model_validate(settings))
+    out = []
+    for s in sources:
+        try:
+            digest = file_hash(s.path)
+        except OSError as exc:
+            digest = f"unreadable:{exc.errno}"
+        out.append((s.rel, str(s.path), source_key(s.rel), digest))
+    return out
+
+
 @task(name="prepare-batch", cache_policy=NO_CACHE, retries=1)
-def prepare_task(batch: str, sources: list[tuple[str, str]], work: str, settings: dict) -> dict:
-    return asdict(workers.run(settings["workers"], batches.prepare_batch, batch, sources, work, settings))
+def prepare_task(batch: str, sources: list[tuple[str, str, str]], prepared: str, settings: dict) -> dict:
+    return asdict(workers.run(settings["workers"], batches.prepare_batch, batch, sources, prepared, settings))
+
+
+@task(name="observe-batch", cache_policy=NO_CACHE, retries=1)
+def observe_task(batch: str, keys: list[str], prepared: str, work: str, settings: dict) -> dict:
+    return asdict(
+        workers.run(settings["workers"], batches.observe_batch, batch, keys, prepared, work, settings)
+    )
 
 
 @task(name="decide-corpus-models", cache_policy=NO_CACHE)
@@ -37,88 +62,182 @@ def decide_task(model_paths: list[str], work: str, settings: dict) -> str:
 
 
 @task(name="apply-batch", cache_policy=NO_CACHE, retries=1)
-def apply_task(batch: str, models_path: str, work: str, settings: dict) -> dict:
-    return asdict(workers.run(settings["workers"], batches.apply_batch, batch, models_path, work, settings))
+def apply_task(batch: str, keys: list[str], prepared: str, models: str, work: str, settings: dict) -> dict:
+    return asdict(
+        workers.run(settings["workers"], batches.apply_batch, batch, keys, prepared, models, work, settings)
+    )
 
 
-@task(name="finish-batch", cache_policy=NO_CACHE, retries=1)
+@task(name="cluster-paragraphs", cache_policy=NO_CACHE)
+def cluster_task(dedup_paths: list[str], settings: dict) -> Any:
+    return batches.cluster(dedup_paths, Settings.model_validate(settings))
+
+
+@task(name="finish-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def finish_task(batch: str, dedup: Any, work: str, clean_dir: str) -> dict:
     return asdict(batches.finish_batch(batch, dedup, work, clean_dir))
 
 
-@task(name="write-report", cache_policy=NO_CACHE, retries=1)
-def report_task(report_parts: list[str], clean_dir: str, timings: dict[str, float]) -> dict[str, Any]:
-    documents, events, members = [], [], []
-    for part in report_parts:
-        data = batches.read_json(Path(part))
-        documents.extend(data["documents"])
-        events.extend(data["events"])
-        members.extend(data["members"])
-    clusters = cluster_records(members)
-    out = Path(clean_dir) / REPORT_DIR
-    write_atomic(out / "documents.jsonl", jsonl_bytes(documents))
-    write_atomic(out / "events.jsonl", jsonl_bytes(events))
-    write_atomic(out / "clusters.jsonl", jsonl_bytes(clusters))
-    summ = summary(documents, events, clusters, timings)
-    batches.write_json(out / "summary.json", summ)
-    return summ
+@task(name="write-report", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
+def report_task(parts: list[str], clean_dir: str, timings: dict[str, float], run: dict[str, Any]) -> dict:
+    return assemble_report([Path(p) for p in parts], Path(clean_dir), timings, run)
 
 
-def _batches(sources: list, size: int) -> list[tuple[str, list]]:
-    return [(f"b{i // size:05d}", sources[i : i + size]) for i in range(0, len(sources), size)]
+def _batches(items: list, size: int, workers: int = 1) -> list[tuple[str, list]]:
+    """Batches of at most `size`, and at least as many as there are workers to keep busy."""
+    size = max(1, min(size, -(-len(items) // max(1, workers))))
+    return [(f"b{i // size:05d}", items[i : i + size]) for i in range(0, len(items), size)]
 
 
-@flow(name="clean-corpus", log_prints=True)
-def clean_corpus(raw_dir: str = "raw", clean_dir: str = "clean", settings: Settings | None = None) -> dict[str, Any]:
-    """Clean every article under `raw_dir` into `clean_dir`, with a record of every decision."""
+def _progress(logger: Any, phase: str, futures: list) -> list[dict]:
+    """Wait for a phase's tasks, logging progress as batches complete."""
+    results, step = [], max(1, len(futures) // 10)
+    for i, fut in enumerate(futures, start=1):
+        results.append(fut.result())
+        if i % step == 0 or i == len(futures):
+            logger.info("%s: %d/%d batches", phase, i, len(futures))
+    return results
+
+
+@flow(name="clean-corpus")
+def clean_corpus(
+    raw_dir: str = "raw", clean_dir: str = "clean", settings: Settings | None = None, full: bool = False
+) -> dict[str, Any]:
+    """Clean every article under `raw_dir` into `clean_dir`, with a record of every decision.
+
+    Only new or changed raw files are read again; `full=True` rebuilds the state from scratch.
+    """
     logger = get_run_logger()
     settings = settings or Settings()
-    sdata = settings.model_dump(mode="json")
     raw, clean = Path(raw_dir), Path(clean_dir)
     if not raw.is_dir():
         raise FileNotFoundError(f"raw folder {raw} does not exist")
     clean.mkdir(parents=True, exist_ok=True)
-    work = clean / STATE_DIR / "work"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    with RunLock(clean):
+        return _run(logger, raw, clean, settings, full)
+
+
+def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    sdata = settings.model_dump(mode="json")
+    state_root = clean / STATE_DIR
+    current_fp = fingerprint(settings)
+    if full:
+        shutil.rmtree(state_root / "prepared", ignore_errors=True)
+        state = CorpusState(root=state_root)
+    else:
+        state = CorpusState.load(state_root)
+        state.check(current_fp)
+    state.fingerprint = current_fp
     timings: dict[str, float] = {}
 
-    t0 = time.perf_counter()
-    sources = [(s.rel, str(s.path)) for s in discover(raw, settings)]
-    groups = _batches(sources, settings.batch_size)
-    logger.info("%d raw files in %d batches", len(sources), len(groups))
+    scanned = scan_task(str(raw), sdata)
+    current = {rel: (path, key, digest) for rel, path, key, digest in scanned}
+    changed = [
+        (rel, path, key)
+        for rel, (path, key, digest) in current.items()
+        if rel not in state.sources
+        or state.sources[rel].hash != digest
+        or not state.prepared_path(key).exists()
+    ]
+    previous = set(state.sources)
+    gone = sorted(previous - set(current))
+    manifest = clean / REPORT_DIR / "manifest.json"
+    if not changed and not gone and manifest.exists() and not full:
+        logger.info("nothing to do: %d raw files unchanged since the last run", len(current))
+        return {"nothing_to_do": True, **batches.read_json(clean / REPORT_DIR / "summary.json")}
+    logger.info("%d raw files: %d new or changed, %d gone", len(current), len(changed), len(gone))
+
+    work = state_root / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    state.prepared_dir.mkdir(parents=True, exist_ok=True)
 
     t = time.perf_counter()
-    prepared = [prepare_task.submit(b, srcs, str(work), sdata) for b, srcs in groups]
-    infos = [f.result() for f in prepared]
+    futures = [
+        prepare_task.submit(b, srcs, str(state.prepared_dir), sdata)
+        for b, srcs in _batches(changed, settings.batch_size, workers.worker_count(settings.workers))
+    ]
+    prepared_ids: dict[str, list[str]] = {}
+    for info in _progress(logger, "read and per-document passes", futures):
+        prepared_ids.update(info["docs"])
     timings["prepare"] = time.perf_counter() - t
-    logger.info("per-document passes done: %d documents", sum(i["documents"] for i in infos))
+
+    for rel in gone:
+        key = state.sources.pop(rel).key
+        for path in (state.prepared_path(key), state.sketch_path(key)):
+            path.unlink(missing_ok=True)
+    for rel, (_, key, digest) in current.items():
+        entry = state.sources.get(rel) or SourceState(hash=digest, key=key)
+        entry.hash = digest
+        entry.docs = prepared_ids.get(rel, entry.docs)
+        state.sources[rel] = entry
+
+    groups = _batches(sorted(current), settings.batch_size, workers.worker_count(settings.workers))
+    keyed = [(b, [current[rel][1] for rel in rels]) for b, rels in groups]
+    prepared = str(state.prepared_dir)
 
     t = time.perf_counter()
-    models_path = decide_task(
-        [i["path"] for i in infos], str(work), sdata
-    ) if infos else None
+    observed = _progress(
+        logger,
+        "observe corpus models",
+        [observe_task.submit(b, keys, prepared, str(work), sdata) for b, keys in keyed],
+    )
+    models_path = decide_task([i["path"] for i in observed], str(work), sdata)
     timings["corpus_models"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    applied = [apply_task.submit(b, models_path, str(work), sdata) for b, _ in groups] if models_path else []
-    dedup_paths = [f.result()["path"] for f in applied]
-    timings["apply_and_sign"] = time.perf_counter() - t
+    applied = _progress(
+        logger,
+        "apply decisions and sketch",
+        [apply_task.submit(b, keys, prepared, models_path, str(work), sdata) for b, keys in keyed],
+    )
+    timings["apply_and_sketch"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    dedup = batches.cluster(dedup_paths, settings)
+    dedup = cluster_task([i["path"] for i in applied], sdata)
     timings["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    finished = [finish_task.submit(b, dedup, str(work), str(clean)) for b, _ in groups]
-    parts = [f.result()["path"] for f in finished]
+    finished = _progress(
+        logger, "write", [finish_task.submit(b, dedup, str(work), str(clean)) for b, _ in keyed]
+    )
+    removed_outputs = _remove_outputs(clean, gone)
     timings["write"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
 
-    summ = report_task(parts, str(clean), timings)
+    run = {
+        "added": sorted(rel for rel, *_ in changed if rel not in previous),
+        "changed": sorted(rel for rel, *_ in changed if rel in previous),
+        "removed": gone,
+        "outputs_rewritten": sorted(r for i in finished for r in i["docs"] or {}),
+        "outputs_removed": removed_outputs,
+    }
+    summary = report_task([i["path"] for i in finished], str(clean), timings, run)
+    state.save()
     shutil.rmtree(work, ignore_errors=True)
+    publish_artifacts(summary, clean)
     logger.info(
-        "done: %s documents ok, %s empty, %s errors; %s clusters",
-        summ["documents"]["ok"], summ["documents"]["empty"], summ["documents"]["error"], summ["clusters"],
+        "done: %s documents ok, %s empty, %s errors; %s clusters; %d outputs rewritten",
+        summary["documents"]["ok"],
+        summary["documents"]["empty"],
+        summary["documents"]["error"],
+        summary["clusters"],
+        len(run["outputs_rewritten"]),
     )
-    return summ
+    return summary
+
+
+def _remove_outputs(clean: Path, gone: list[str]) -> list[str]:
+    removed = []
+    for rel in gone:
+        if rel.split("/", 1)[0] in RESERVED:
+            continue
+        try:
+            path = output_path(clean, rel)
+        except ValueError:
+            continue
+        if path.exists():
+            path.unlink()
+            removed.append(rel)
+    return removed

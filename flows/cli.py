@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -35,20 +35,27 @@ def build_settings(config: Path | None, **overrides: object) -> Settings:
 
 @app.command()
 def run(
-    raw: Annotated[Path, typer.Argument(help="Folder of raw articles (.txt files, .jsonl records).")] = Path("raw"),
-    clean: Annotated[Path, typer.Argument(help="Output folder for clean text and the report.")] = Path("clean"),
+    raw: Annotated[Path, typer.Argument(help="Folder of raw articles (.txt files, .jsonl records).")] = Path(
+        "raw"
+    ),
+    clean: Annotated[Path, typer.Argument(help="Output folder for clean text and the report.")] = Path(
+        "clean"
+    ),
     config: Annotated[
-        Optional[Path], typer.Option("--config", "-c", help="Settings file (default: ./corpusclean.toml if present).")
+        Path | None,
+        typer.Option("--config", "-c", help="Settings file (default: ./corpusclean.toml if present)."),
     ] = None,
     threshold: Annotated[
-        Optional[float], typer.Option(help="Estimated Jaccard at or above which paragraphs are near-duplicates.")
+        float | None, typer.Option(help="Estimated Jaccard at or above which paragraphs are near-duplicates.")
     ] = None,
-    shingle: Annotated[Optional[str], typer.Option(help="Shingles for near-duplicates: 'word' or 'char'.")] = None,
-    shingle_size: Annotated[Optional[int], typer.Option(help="Shingle length in words or characters.")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Worker processes (0: one per core).")] = None,
-    batch_size: Annotated[Optional[int], typer.Option(help="Documents (raw files) per Prefect task.")] = None,
+    shingle: Annotated[
+        str | None, typer.Option(help="Shingles for near-duplicates: 'word' or 'char'.")
+    ] = None,
+    shingle_size: Annotated[int | None, typer.Option(help="Shingle length in words or characters.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (0: one per core).")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents (raw files) per Prefect task.")] = None,
     max_error_ratio: Annotated[
-        Optional[float], typer.Option(help="Exit 1 when more than this share of documents failed.")
+        float | None, typer.Option(help="Exit 1 when more than this share of documents failed.")
     ] = None,
 ) -> None:
     """Run the clean-corpus flow on RAW and write CLEAN (Prefect's local ephemeral mode, no server)."""
@@ -81,6 +88,40 @@ def run(
             err=True,
         )
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    cron: Annotated[
+        str | None,
+        typer.Option(help="Cron of clean-corpus/scheduled (default: $CORPUSCLEAN_CRON or '0 3 * * *', UTC)."),
+    ] = None,
+    raw: Annotated[Path, typer.Option("--raw", help="Default raw folder of both deployments.")] = Path("raw"),
+    clean: Annotated[Path, typer.Option("--clean", help="Default clean folder of both deployments.")] = Path(
+        "clean"
+    ),
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Settings file (default: ./corpusclean.toml if present)."),
+    ] = None,
+) -> None:
+    """Serve clean-corpus/scheduled and clean-corpus/adhoc until stopped (needs PREFECT_API_URL)."""
+    from flows.deployments import ApiUnavailable, check_api, check_cron, default_cron, serve_deployments
+
+    if config is not None and not config.is_file():
+        typer.echo(f"error: config file {config} not found", err=True)
+        raise typer.Exit(2)
+    try:
+        cron = check_cron(cron or default_cron())
+        check_api()
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except ApiUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    settings = build_settings(config) if config is not None or Path("corpusclean.toml").is_file() else None
+    serve_deployments(cron=cron, raw_dir=raw, clean_dir=clean, settings=settings)
 
 
 def main() -> None:

@@ -13,7 +13,11 @@ def doc_of(text: str) -> Document:
 def test_mojibake_and_entities_fixed_and_recorded() -> None:
     doc = doc_of("The ministryâ€™s plan\n\nCafÃ© &amp; bar&nbsp;here\n\nPlain text stays.")
     repair(doc)
-    assert [p.text for p in doc.paragraphs] == ["The ministry’s plan", "Café & bar\xa0here", "Plain text stays."]
+    assert [p.text for p in doc.paragraphs] == [
+        "The ministry’s plan",
+        "Café & bar\xa0here",
+        "Plain text stays.",
+    ]
     assert [(e.paragraph, e.kind, e.action, e.text) for e in doc.events] == [
         (0, "encoding", "fixed", "The ministryâ€™s plan"),
         (1, "encoding", "fixed", "CafÃ© &amp; bar&nbsp;here"),
@@ -38,7 +42,8 @@ def test_fast_path_decisions() -> None:
 
 
 _SAFE_ALPHABET = st.sampled_from(
-    list("\n !\"#$%'()*+,-./0123456789:;<=>?@AZaz[]^_{|}~ÂÃâ€™") + list("\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0\u00ab\u00bb")
+    list("\n !\"#$%'()*+,-./0123456789:;<=>?@AZaz[]^_{|}~ÂÃâ€™")
+    + list("\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0\u00ab\u00bb")
 )
 
 

@@ -3,12 +3,18 @@ from cleaners.language import detect, detect_languages, paragraph_language, quic
 from cleaners.settings import Settings
 
 S = Settings()
-EN = ("The council of the small river town voted on Tuesday to rebuild the old bridge, which has been "
-      "closed to traffic since the spring floods damaged two of its pillars.")
-DE = ("Der Gemeinderat der kleinen Stadt am Fluss hat am Dienstag beschlossen, die alte Brücke neu zu bauen, "
-      "die seit dem Hochwasser im Frühjahr für den Verkehr gesperrt ist.")
-FR = ("Le conseil municipal de la petite ville a voté mardi la reconstruction du vieux pont, fermé à la "
-      "circulation depuis les inondations du printemps.")
+EN = (
+    "The council of the small river town voted on Tuesday to rebuild the old bridge, which has been "
+    "closed to traffic since the spring floods damaged two of its pillars."
+)
+DE = (
+    "Der Gemeinderat der kleinen Stadt am Fluss hat am Dienstag beschlossen, die alte Brücke neu zu bauen, "
+    "die seit dem Hochwasser im Frühjahr für den Verkehr gesperrt ist."
+)
+FR = (
+    "Le conseil municipal de la petite ville a voté mardi la reconstruction du vieux pont, fermé à la "
+    "circulation depuis les inondations du printemps."
+)
 
 
 def test_detect_is_deterministic() -> None:

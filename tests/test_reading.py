@@ -82,8 +82,12 @@ def test_jsonl_records_become_documents_named_by_id() -> None:
         b'{"text": 5}\n'
     )
     docs = read_bytes(src("feeds/f.jsonl"), data, S)
-    assert [d.id for d in docs] == ["feeds/f.jsonl#a1", "feeds/f.jsonl#line-2", "feeds/f.jsonl#../../etc",
-                                    "feeds/f.jsonl#line-4"]
+    assert [d.id for d in docs] == [
+        "feeds/f.jsonl#a1",
+        "feeds/f.jsonl#line-2",
+        "feeds/f.jsonl#../../etc",
+        "feeds/f.jsonl#line-4",
+    ]
     assert [d.status for d in docs] == ["ok", "error", "ok", "error"]
     assert docs[0].record == {"id": "a1", "url": "https://news.example.org/x"}
     assert docs[0].site == "news.example.org"

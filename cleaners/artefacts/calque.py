@@ -1,0 +1,112 @@
+"""Organisation names translated word by word.
+
+Capitalised runs of the text (with connectors such as "of the", and a lowercase institution
+noun glued to a capitalised word) are compared with the gazetteer by their normalised bag
+of content words: synonyms and word order are folded away, so "Council of Security" and
+"Liberty house" meet "Security Council" and "Freedom House" without being listed. Runs no
+entry explains are flagged when they carry the broken proper-name shape or a calque marker.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cleaners.artefacts.resources import Gazetteer
+from cleaners.artefacts.spans import Finding
+
+KIND = "calque"
+MAX_WORDS = 12
+_TOKEN = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*|&")
+_CONNECTORS = frozenset("of the for on and & without de".split())
+
+
+def _runs(text: str, gaz: Gazetteer) -> list[list[tuple[str, int, int]]]:
+    """Maximal runs of capitalised words joined by connectors or single spaces."""
+    runs: list[list[tuple[str, int, int]]] = []
+    cur: list[tuple[str, int, int]] = []
+    prev_end = -1
+    for m in _TOKEN.finditer(text):
+        word = m.group(0)
+        gap = text[prev_end : m.start()] if prev_end >= 0 else ""
+        joined = cur and gap == " "
+        cap = word[:1].isupper()
+        glued_noun = joined and word in gaz.nouns and cur[-1][0][:1].isupper() and not _possessive(cur[-1][0])
+        if cap or glued_noun or (joined and word in _CONNECTORS):
+            if not joined:
+                _close(cur, runs)
+                cur = []
+            cur.append((word, m.start(), m.end()))
+        else:
+            _close(cur, runs)
+            cur = []
+        prev_end = m.end()
+    _close(cur, runs)
+    return runs
+
+
+def _close(cur: list[tuple[str, int, int]], runs: list[list[tuple[str, int, int]]]) -> None:
+    while cur and cur[-1][0].lower() in _CONNECTORS:
+        cur.pop()
+    while cur and cur[0][0].lower() in _CONNECTORS:
+        cur.pop(0)
+    if cur:
+        runs.append(cur)
+
+
+def find(text: str, gaz: Gazetteer) -> list[Finding]:
+    """Calque findings in one English paragraph."""
+    out: list[Finding] = []
+    for run in _runs(text, gaz):
+        taken: list[tuple[int, int]] = []
+        n = len(run)
+        for length in range(min(n, MAX_WORDS), 0, -1):
+            for i in range(0, n - length + 1):
+                j = i + length - 1
+                if run[i][0].lower() in _CONNECTORS or run[j][0].lower() in _CONNECTORS:
+                    continue
+                if any(not (j < a or i > b) for a, b in taken):
+                    continue
+                start, end = run[i][1], run[j][2]
+                span = text[start:end]
+                if gaz.spelled(span) in gaz.canonical_forms:
+                    taken.append((i, j))
+                    continue
+                canonical = gaz.by_bag.get(gaz.bag(span))
+                if canonical is None:
+                    continue
+                taken.append((i, j))
+                out.append(Finding(KIND, start, end, span, canonical, "calque:gazetteer", 0.9, True))
+        if not taken:
+            heuristic = _heuristic(text, run, gaz)
+            if heuristic:
+                out.append(heuristic)
+    return out
+
+
+def _heuristic(text: str, run: list[tuple[str, int, int]], gaz: Gazetteer) -> Finding | None:
+    """Broken proper-name shape: "Name house" (capital glued to a lowercase institution noun)
+    where a name is expected, or an institution name carrying a calque marker."""
+    start, end = run[0][1], run[-1][2]
+    span = text[start:end]
+    low = span.lower()
+    words = [w.lower() for w, _, _ in run]
+    glued = len(run) >= 2 and run[-1][0] in gaz.nouns and run[-2][0][:1].isupper()
+    if glued and not _sentence_start(text, run[-2][1]) and run[-2][0].lower() not in gaz.nouns:
+        rule = "calque:heuristic_shape"
+    elif len(run) >= 2 and any(w in gaz.nouns for w in words) and any(m.search(low) for m in gaz.markers):
+        rule = "calque:heuristic_marker"
+    else:
+        return None
+    if run[0][0] == "The":
+        start = run[1][1]
+        span = text[start:end]
+    return Finding(KIND, start, end, span, None, rule, 0.5)
+
+
+def _possessive(word: str) -> bool:
+    return word.endswith(("’s", "'s", "’", "'"))
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip(" “\"‘(")
+    return not before or before[-1] in ".!?:"

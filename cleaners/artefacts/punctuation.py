@@ -1,0 +1,119 @@
+"""MT punctuation damage: stray full stops in a noun phrase, spaces before commas, doubled or
+wrong-way quotation marks, guillemets in English text, unclosed quotations.
+
+Each rule looks for a shape, never for particular words, so it works on any article.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cleaners.artefacts.resources import Gazetteer
+from cleaners.artefacts.spans import Finding, sentences
+
+KIND = "punctuation"
+_ABBREV = frozenset("mr mrs ms dr st no vs etc co inc ltd jr sr gen col lt prof approx dept est fig".split())
+
+# "the. study." / "it. had. been": a lowercase word cut off by stops from its neighbours.
+_STRAY_STOPS = re.compile(r"\b([A-Za-z]{2,})\. ([a-z]{2,})\.(?=( [a-z])|(\s*$)|( [A-Z]))")
+# "word , next" / "word ." / "14 %"
+_SPACE_BEFORE = re.compile(r"(\w+) ([,.;:%])(?=\s|$|[”\"’])(?: (\w+))?")
+# "investor. , United": a stop followed by a comma
+_STOP_COMMA = re.compile(r"(\w+)\. ,")
+# doubled closing quotes: "years.””" or "powerful?” ”"
+_DOUBLE_CLOSE = re.compile(r"(\w+)([.,!?]?)”( ?)”")
+# wrong-direction pair: ”text“
+_REVERSED = re.compile(r"”(?=\S)([^“”\n]{1,400}?)(?<=\S)“")
+# guillemets « text » with optional spaces and a comma after
+_GUILLEMETS = re.compile(r"« ?([^«»\n]{1,600}?) ?»(,?)")
+# a stray opening quote at the end of a sentence: "our nation. “" at paragraph end
+_DANGLING_OPEN = re.compile(r"([.!?]) “(?=\s*$)")
+_SPEECH = re.compile(r", (?=(said|says|told|added|asked|explained|stressed|wrote|declared)\b)")
+
+
+def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "") -> list[Finding]:
+    """All punctuation findings in one English paragraph. With a gazetteer, a phrase cut by
+    stray stops that is an organisation ("security. advice.") gets its name as the fix;
+    `next_text` (the following paragraph) tells a quotation continued there from an unclosed one."""
+    out: list[Finding] = []
+    for m in _STRAY_STOPS.finditer(text):
+        if m.group(1).lower() in _ABBREV:
+            continue
+        continues = m.group(3) is not None
+        joined = f"{m.group(1)} {m.group(2)}"
+        if gazetteer is not None and gazetteer.bag(joined) in gazetteer.by_bag:
+            joined = gazetteer.by_bag[gazetteer.bag(joined)]
+        rep = joined + ("" if continues else ".")
+        out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:stray_stops", 0.8))
+    for m in _SPACE_BEFORE.finditer(text):
+        mark = m.group(2)
+        if mark == "%" and not m.group(1).isdigit():
+            continue
+        if mark == "." and m.group(3):
+            continue  # "word . next": a spaced ellipsis or list, not clearly damage
+        rep = f"{m.group(1)}{mark}" + (f" {m.group(3)}" if m.group(3) else "")
+        out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:space_before", 0.95, True))
+    for m in _STOP_COMMA.finditer(text):
+        out.append(Finding(KIND, m.start(), m.end(), m.group(0), None, "punctuation:stop_comma", 0.7))
+    for m in _DOUBLE_CLOSE.finditer(text):
+        stop = m.group(2)
+        after = text[m.end() : m.end() + 2]
+        # "day.”” said" / "day.”” Name said": the stop of a quote followed by attribution is a comma
+        if stop == "." and after.startswith(" "):
+            stop = ","
+        rep = f"{m.group(1)}{stop}”"
+        out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:double_quote", 0.95, True))
+    for m in _REVERSED.finditer(text):
+        if m.start() > 0 and text[m.start() - 1].isalnum():
+            continue
+        rep = f"“{m.group(1)}”"
+        out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:reversed_quotes", 0.85))
+    for m in _GUILLEMETS.finditer(text):
+        inner = m.group(1).strip()
+        comma = m.group(2)
+        if comma and inner[-1:] not in ".!?,":
+            inner += ","
+        rep = f"“{inner}”"
+        out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:guillemets", 0.85))
+    for m in _DANGLING_OPEN.finditer(text):
+        start = m.start() - _word_before(text, m.start())
+        rep = text[start : m.start()] + m.group(1) + "”"
+        out.append(Finding(KIND, start, m.end(), text[start : m.end()], rep, "punctuation:dangling_open_quote", 0.85))
+    skip = {m.end() - 1 for m in _DANGLING_OPEN.finditer(text)} | {m.end() - 1 for m in _REVERSED.finditer(text)}
+    out.extend(_unclosed(text, skip, next_text.lstrip().startswith(("“", '"'))))
+    return out
+
+
+def _word_before(text: str, pos: int) -> int:
+    """Length of the word directly before `pos` (to include it in the span)."""
+    i = pos
+    while i > 0 and text[i - 1].isalnum():
+        i -= 1
+    return pos - i
+
+
+def _unclosed(text: str, skip: set[int], continued: bool) -> list[Finding]:
+    """Opening “ never closed before the next “ or the paragraph's end. A quotation running
+    to the paragraph's end is the multi-paragraph convention when the next one opens a quote."""
+    opens = [i for i, ch in enumerate(text) if ch == "“" and i not in skip]
+    out = []
+    bounds = sentences(text)
+    for n, pos in enumerate(opens):
+        nxt = opens[n + 1] if n + 1 < len(opens) else len(text)
+        if "”" in text[pos:nxt]:
+            continue
+        sent_end = next((e for s, e in bounds if s <= pos < e), len(text))
+        if nxt < len(text) and nxt < sent_end:
+            continue  # another quote opens in the same sentence: nesting we cannot resolve
+        if nxt >= len(text) and continued:
+            continue
+        end = min(sent_end, nxt) if nxt < len(text) else len(text)
+        span = text[pos:end].rstrip()
+        end = pos + len(span)
+        speech = _SPEECH.search(span)
+        if speech:
+            rep = span[: speech.start()] + ",”" + span[speech.start() + 1 :]
+        else:
+            rep = span + "”"
+        out.append(Finding(KIND, pos, end, span, rep, "punctuation:unclosed_quote", 0.7))
+    return out

@@ -1,0 +1,119 @@
+"""Transliteration conventions as data: one-pass rewriting rules, skeletons and fingerprints.
+
+A name's German or French spelling is turned back into English convention by rule, and every
+spelling is reduced to a convention-neutral skeleton, so variants of names nobody listed
+still meet. The tables live in `cleaners/data/transliteration.toml`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_RENDERINGS = 8
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Rules applied in one left-to-right pass: the first pattern matching at a position wins."""
+
+    pattern: re.Pattern[str] | None
+    replacements: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def build(cls, rules: list[list[str]]) -> RuleSet:
+        if not rules:
+            return cls(None, ())
+        alternation = "|".join(f"({pat})" for pat, _ in rules)
+        return cls(re.compile(alternation), tuple(tuple(rep.split("|")) for _, rep in rules))
+
+    def variants(self, text: str) -> list[str]:
+        """All renderings of `text` (alternative replacements multiply, capped)."""
+        if self.pattern is None:
+            return [text]
+        pieces: list[tuple[str, ...]] = []
+        pos = 0
+        for match in self.pattern.finditer(text):
+            pieces.append((text[pos : match.start()],))
+            pieces.append(self.replacements[match.lastindex - 1])
+            pos = match.end()
+        pieces.append((text[pos:],))
+        out: list[str] = []
+        for combo in itertools.islice(itertools.product(*pieces), MAX_RENDERINGS):
+            out.append("".join(combo))
+        return out
+
+    def first(self, text: str) -> str:
+        return self.variants(text)[0]
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Weighted fingerprint patterns of one convention."""
+
+    convention: str
+    patterns: tuple[tuple[re.Pattern[str], float], ...]
+
+    def score(self, token: str) -> float:
+        return sum(w for pat, w in self.patterns if pat.search(token))
+
+
+@dataclass(frozen=True)
+class Translit:
+    render: dict[str, RuleSet]
+    fold: RuleSet
+    marks: tuple[Marks, ...]
+    flag_threshold: float
+    similarity: float
+    stopwords: frozenset[str]
+
+    @classmethod
+    def from_toml(cls, data: dict) -> Translit:
+        return cls(
+            render={conv: RuleSet.build(tab.get("rules", [])) for conv, tab in data.get("render", {}).items()},
+            fold=RuleSet.build(data.get("fold", {}).get("rules", [])),
+            marks=tuple(
+                Marks(m["convention"], tuple((re.compile(p), float(w)) for p, w in m.get("patterns", [])))
+                for m in data.get("marks", [])
+            ),
+            flag_threshold=float(data.get("flag_threshold", 1.0)),
+            similarity=float(data.get("cluster_similarity", 0.8)),
+            stopwords=frozenset(w.lower() for w in data.get("names", {}).get("stopwords", [])),
+        )
+
+    def mark_scores(self, token: str) -> dict[str, float]:
+        """Fingerprint weight per convention for a lower-cased token."""
+        return {m.convention: m.score(token) for m in self.marks}
+
+    def renderings(self, token: str) -> dict[str, list[str]]:
+        """English-convention candidates of a lower-cased token under each convention."""
+        return {conv: rules.variants(token) for conv, rules in self.render.items()}
+
+    def skeleton(self, token: str) -> str:
+        """Convention-neutral key: sibilants, y/j/i, w/v, z/s... folded, doubled letters collapsed."""
+        folded = self.fold.first(token.lower())
+        folded = strip_accents(folded)
+        return re.sub(r"(.)\1", r"\1", folded)
+
+
+def strip_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+
+
+def match_case(model: str, replacement: str) -> str:
+    """Give `replacement` the casing pattern of `model` (UPPER, Title or lower; per hyphen part)."""
+    if model.isupper() and len(model) > 1:
+        return replacement.upper()
+    parts_m = model.split("-")
+    parts_r = replacement.split("-")
+    if len(parts_m) == len(parts_r):
+        return "-".join(_title_like(m, r) for m, r in zip(parts_m, parts_r, strict=True))
+    return _title_like(model, replacement)
+
+
+def _title_like(model: str, rep: str) -> str:
+    if model[:1].isupper():
+        return rep[:1].upper() + rep[1:].lower()
+    return rep.lower()

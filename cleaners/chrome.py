@@ -1,0 +1,443 @@
+"""Site chrome: lines that belong to the web page, not to the article.
+
+Two passes. `strip_chrome` applies the rule bank (`data/chrome_rules.toml`, families of
+patterns) to one document. `ChromeModel` learns, over a whole corpus, the short lines that a
+site repeats in many of its documents (mostly near the head or tail) and removes them too.
+Precision comes first: the title is never touched, prose is never learned, and header rules
+only take headline-like lines after them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import xxhash
+
+from cleaners.document import Document, Event, Paragraph
+from cleaners.settings import Settings
+
+KINDS = ("line", "fragment", "header")
+ZONES = ("any", "head", "tail")
+TAKES = ("links", "block")
+
+# Where a glued fragment may start: right after sentence punctuation (or a closing quote/bracket).
+_FRAGMENT_LEAD = r"(?<=[.!?…\"”’»)\]])\s*+"
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]*\s+\S")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Family:
+    """One kind of chrome: a name, how its patterns are applied, and the compiled patterns."""
+
+    name: str
+    kind: str
+    patterns: tuple[re.Pattern[str], ...]
+    tails: tuple[re.Pattern[str], ...]  # fragment kind: the patterns anchored at line end
+    confidence: float = 0.9
+    zone: str = "any"
+    take: str = "links"
+
+    @property
+    def rule(self) -> str:
+        return f"chrome:{self.name}"
+
+
+@dataclass(frozen=True)
+class ChromeRules:
+    families: tuple[Family, ...]
+    max_line_chars: int = 1000
+    fragment_window: int = 300
+    edge_paragraphs: int = 4
+    max_link_words: int = 20
+    max_link_chars: int = 200
+
+
+def load_rules(path: Path) -> ChromeRules:
+    """Compile the rule bank once per process (cached by resolved path)."""
+    return _load_rules(str(Path(path).resolve()))
+
+
+@lru_cache(maxsize=8)
+def _load_rules(path: str) -> ChromeRules:
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    return rules_from_dict(data, source=path)
+
+
+def rules_from_dict(data: dict[str, Any], source: str = "<dict>") -> ChromeRules:
+    """Build rules from the TOML structure (also used by tests with inline rule banks)."""
+    limits = data.get("limits", {})
+    families = []
+    for i, raw in enumerate(data.get("family", [])):
+        name = raw.get("name") or f"family{i}"
+        kind = raw.get("kind", "line")
+        zone = raw.get("zone", "any")
+        take = raw.get("take", "links")
+        if kind not in KINDS or zone not in ZONES or take not in TAKES:
+            raise ValueError(f"{source}: family {name!r} has an unknown kind, zone or take")
+        flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
+        try:
+            patterns = tuple(re.compile(p, flags) for p in raw.get("patterns", []))
+            tails = ()
+            if kind == "fragment":
+                tails = tuple(re.compile(f"{_FRAGMENT_LEAD}(?P<frag>{p.pattern})\\s*$", flags) for p in patterns)
+        except re.error as exc:
+            raise ValueError(f"{source}: family {name!r}: bad pattern: {exc}") from exc
+        families.append(Family(name, kind, patterns, tails, float(raw.get("confidence", 0.9)), zone, take))
+    return ChromeRules(
+        families=tuple(families),
+        max_line_chars=int(limits.get("max_line_chars", 1000)),
+        fragment_window=int(limits.get("fragment_window", 300)),
+        edge_paragraphs=int(limits.get("edge_paragraphs", 4)),
+        max_link_words=int(limits.get("max_link_words", 20)),
+        max_link_chars=int(limits.get("max_link_chars", 200)),
+    )
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+def match_line(rules: ChromeRules, line: str, zone: frozenset[str] = frozenset({"any"})) -> Family | None:
+    """The first family whose pattern matches the whole line (None: not chrome by rule)."""
+    text = line.strip()
+    if not text or len(text) > rules.max_line_chars:
+        return None
+    for fam in rules.families:
+        if fam.zone != "any" and fam.zone not in zone:
+            continue
+        if any(p.fullmatch(text) for p in fam.patterns):
+            return fam
+    return None
+
+
+def find_fragments(rules: ChromeRules, line: str) -> list[tuple[int, int, Family]]:
+    """Chrome glued to the end of a content line: (start, end, family), left to right.
+
+    Only the last `fragment_window` characters are searched, so a huge line costs little.
+    """
+    found: list[tuple[int, int, Family]] = []
+    rest = line.rstrip()
+    for _ in range(3):  # a line rarely carries more than a credit and a prompt
+        best: tuple[int, int, Family] | None = None
+        pos = max(0, len(rest) - rules.fragment_window)
+        for fam in rules.families:
+            if fam.kind != "fragment":
+                continue
+            for tail in fam.tails:
+                m = tail.search(rest, pos)
+                if m and m.start("frag") > 0 and (best is None or m.start("frag") > best[0]):
+                    best = (m.start("frag"), m.end("frag"), fam)
+        if best is None:
+            break
+        head = rest[: best[0]].rstrip()
+        if not head:
+            break
+        found.insert(0, best)
+        rest = head
+    return found
+
+
+def headline_like(line: str, max_words: int = 20, max_chars: int = 200) -> bool:
+    """A link teaser: short, one sentence, no final sentence punctuation ('?' is allowed)."""
+    text = line.strip()
+    if not text or text[0].islower() or len(text) > max_chars or len(text.split()) > max_words:
+        return False
+    if text[-1] in ".!;:,…":
+        return False
+    return not _SENTENCE_BREAK.search(text)
+
+
+def prose_like(line: str, max_words: int) -> bool:
+    """Long, or made of several real sentences: content, never learned as chrome."""
+    text = line.strip()
+    if len(text.split()) > max_words:
+        return True
+    sentences = [s for s in _SENTENCE_SPLIT.split(text) if len(s.split()) >= 4]
+    return len(sentences) >= 2
+
+
+def _is_title(p: Paragraph, li: int) -> bool:
+    return p.index == 0 and li == 0
+
+
+# --- the per-document rule pass ----------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    removed: dict[int, tuple[str, float]]
+    cuts: dict[int, list[tuple[int, int, str, float]]]
+
+
+def strip_chrome(doc: Document, rules: ChromeRules) -> None:
+    """Remove chrome lines and glued fragments found by the rule bank; append events."""
+    live = doc.live
+    n = len(live)
+    plans = [_Plan({}, {}) for _ in live]
+    for pi, p in enumerate(live):
+        lines = p.lines
+        zone = _zone(pi, n, edge_size(n, rules.edge_paragraphs))
+        plan = plans[pi]
+        for li, line in enumerate(lines):
+            if li in plan.removed or _is_title(p, li) or not line.strip():
+                continue
+            fam = match_line(rules, line, zone)
+            if fam is None:
+                cuts = find_fragments(rules, line)
+                if cuts:
+                    plan.cuts[li] = [(s, e, f.rule, f.confidence) for s, e, f in cuts]
+                continue
+            plan.removed[li] = (fam.rule, fam.confidence)
+            if fam.kind == "header":
+                _take_after_header(rules, live, plans, pi, li, fam)
+    for p, plan in zip(live, plans, strict=True):
+        if plan.removed or plan.cuts:
+            _rewrite(doc, p, plan.removed, plan.cuts)
+
+
+def edge_size(n: int, edge: int) -> int:
+    """Paragraphs at each end that make a document's head and tail; a short document is not
+    all head and tail."""
+    return min(edge, max(1, n // 3))
+
+
+def _zone(pi: int, n: int, edge: int) -> frozenset[str]:
+    zone = {"any"}
+    if pi < edge:
+        zone.add("head")
+    if pi >= n - edge:
+        zone.add("tail")
+    return frozenset(zone)
+
+
+def _take_after_header(
+    rules: ChromeRules, live: list[Paragraph], plans: list[_Plan], pi: int, li: int, fam: Family
+) -> None:
+    """Mark the lines a header owns: its links (or its block), in and after its paragraph."""
+    lines = live[pi].lines
+    mark = (fam.rule, fam.confidence)
+    rest = [j for j in range(li + 1, len(lines)) if lines[j].strip()]
+    if fam.take == "block":
+        for j in rest:
+            plans[pi].removed[j] = mark
+        if not rest and pi + 1 < len(live) and _short_block(live[pi + 1].text):
+            plans[pi + 1].removed.update({j: mark for j in range(len(live[pi + 1].lines))})
+        return
+    if rest:
+        for j in rest:
+            if not headline_like(lines[j], rules.max_link_words, rules.max_link_chars):
+                break
+            plans[pi].removed[j] = mark
+        return
+    # The header stands alone: its links are the following one-line-ish paragraphs.
+    run: list[int] = []
+    q = pi + 1
+    while q < len(live):
+        qlines = [x for x in live[q].lines if x.strip()]
+        if any(match_line(rules, x) for x in qlines):
+            break
+        if not all(headline_like(x, rules.max_link_words, rules.max_link_chars) for x in qlines):
+            break
+        run.append(q)
+        q += 1
+    if run and q < len(live) and not _chrome_paragraph(rules, live[q]):
+        # Prose follows: the last headline-like paragraph may be a subheading; keep it.
+        run.pop()
+    for q in run:
+        plans[q].removed.update({j: mark for j in range(len(live[q].lines))})
+
+
+def _short_block(text: str) -> bool:
+    return len(text.split()) <= 80 and len([s for s in _SENTENCE_SPLIT.split(text) if s.strip()]) <= 3
+
+
+def _chrome_paragraph(rules: ChromeRules, p: Paragraph) -> bool:
+    lines = [x for x in p.lines if x.strip()]
+    return bool(lines) and all(match_line(rules, x) for x in lines)
+
+
+def _rewrite(
+    doc: Document,
+    p: Paragraph,
+    removed: dict[int, tuple[str, float]],
+    cuts: dict[int, list[tuple[int, int, str, float]]],
+) -> None:
+    """Apply line removals and fragment cuts to one paragraph, recording every change."""
+    lines = p.lines
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    if nonblank and all(i in removed for i in nonblank):
+        rule, conf = removed[min(i for i in removed if i in nonblank)]
+        doc.add(_event(doc, p, p.text, None, None, rule, conf))
+        p.removed = "chrome"
+        return
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        if i in removed:
+            rule, conf = removed[i]
+            doc.add(_event(doc, p, line, offsets[i], offsets[i] + len(line), rule, conf))
+            continue
+        if i in cuts:
+            for s, e, rule, conf in cuts[i]:
+                doc.add(_event(doc, p, line[s:e], offsets[i] + s, offsets[i] + e, rule, conf))
+            line = line[: min(s for s, _, _, _ in cuts[i])].rstrip()
+        kept.append(line)
+    p.text = "\n".join(kept)
+
+
+def _event(doc: Document, p: Paragraph, text: str, start: int | None, end: int | None, rule: str, conf: float) -> Event:
+    return Event(
+        doc=doc.id,
+        paragraph=p.index,
+        kind="chrome",
+        action="removed",
+        text=text,
+        start=start,
+        end=end,
+        rule=rule,
+        confidence=conf,
+    )
+
+
+# --- the corpus model ----------------------------------------------------------------------
+
+
+def _nearest_anchors(anchors: list[str], k: int = 2) -> list[str]:
+    """For each position, the k nearest anchors before it (two, so that one repeated prose
+    line such as an author bio does not make every document look alike)."""
+    out, recent = [], []
+    for a in anchors:
+        out.append(":".join(recent))
+        if a:
+            recent = [a, *recent][:k]
+    return out
+
+
+def _fingerprint(line: str) -> str:
+    text = " ".join(line.casefold().split())
+    return xxhash.xxh3_64_hexdigest(text.encode("utf-8", "surrogatepass"))[:12]
+
+
+def line_key(line: str) -> str:
+    """Normalised form for counting: case, digits, punctuation and spacing do not matter."""
+    text = _DIGITS.sub("0", unicodedata.normalize("NFKC", line).casefold())
+    chars = [" " if unicodedata.category(c)[0] in "PSZC" else c for c in text]
+    return " ".join("".join(chars).split())
+
+
+class ChromeModel:
+    """Short lines that a site repeats across its documents are chrome.
+
+    State is per document, `docs[doc_id] = {"site", "lines": {key: [at_edge, is_title, context]}}`,
+    so a document can be forgotten. `context` fingerprints the two nearest anchor lines (the title
+    or a prose line) before and after the line: a copy of the same article repeats its short lines
+    in the same context, chrome repeats around different articles. `decide` counts, per site and
+    key, the distinct contexts: a key is learned when it sits in the head or tail in at least
+    `chrome_min_docs` distinct contexts, or anywhere in twice that many.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.docs: dict[str, dict[str, Any]] = {}
+        self.learned: dict[str, dict[str, list[int]]] = {}
+
+    def observe(self, doc: Document) -> None:
+        live = doc.live
+        n = len(live)
+        edge = edge_size(n, self.settings.chrome_edge_paragraphs)
+        flat = [(pos, p, li, line) for pos, p in enumerate(live) for li, line in enumerate(p.lines)]
+        anchors = [
+            _fingerprint(line) if _is_title(p, li) or prose_like(line, self.settings.chrome_max_words) else ""
+            for _, p, li, line in flat
+        ]
+        before = _nearest_anchors(anchors)
+        after = _nearest_anchors(anchors[::-1])[::-1]
+        lines: dict[str, list[Any]] = {}
+        for i, (pos, p, li, line) in enumerate(flat):
+            key = self._learnable(line)
+            if key is None:
+                continue
+            entry = lines.setdefault(key, [0, 0, f"{before[i]}|{after[i]}"])
+            entry[0] |= int(pos < edge or pos >= n - edge)
+            entry[1] |= int(_is_title(p, li))
+        self.docs[doc.id] = {"site": doc.site or "", "lines": dict(sorted(lines.items()))}
+
+    def _learnable(self, line: str) -> str | None:
+        text = line.strip()
+        if not text or prose_like(text, self.settings.chrome_max_words):
+            return None
+        key = line_key(text)
+        if not any(c.isalpha() for c in key):
+            return None
+        return key
+
+    def forget(self, doc_id: str) -> None:
+        self.docs.pop(doc_id, None)
+
+    def merge(self, other: ChromeModel) -> ChromeModel:
+        for doc_id in sorted(other.docs):
+            self.docs[doc_id] = other.docs[doc_id]
+        return self
+
+    def decide(self) -> None:
+        contexts: dict[str, dict[str, tuple[set[str], set[str]]]] = {}
+        for doc_id in sorted(self.docs):
+            entry = self.docs[doc_id]
+            site = contexts.setdefault(entry["site"], {})
+            for key, (at_edge, _title, context) in entry["lines"].items():
+                anywhere, edges = site.setdefault(key, (set(), set()))
+                anywhere.add(context)
+                if at_edge:
+                    edges.add(context)
+        need = max(1, self.settings.chrome_min_docs)
+        self.learned = {}
+        for site in sorted(contexts):
+            keep = {
+                key: [len(anywhere), len(edges)]
+                for key, (anywhere, edges) in sorted(contexts[site].items())
+                if len(edges) >= need or len(anywhere) >= 2 * need
+            }
+            if keep:
+                self.learned[site] = keep
+
+    def apply(self, doc: Document) -> None:
+        learned = self.learned.get(doc.site or "", {})
+        if not learned:
+            return
+        need = max(1, self.settings.chrome_min_docs)
+        for p in doc.live:
+            removed: dict[int, tuple[str, float]] = {}
+            for li, line in enumerate(p.lines):
+                if _is_title(p, li) or not line.strip():
+                    continue
+                key = self._learnable(line)
+                if key is not None and key in learned:
+                    n_docs = learned[key][0]
+                    removed[li] = ("chrome:learned", round(min(0.95, 0.6 + 0.1 * (n_docs - need)), 2))
+            if removed:
+                _rewrite(doc, p, removed, {})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "docs": {k: self.docs[k] for k in sorted(self.docs)},
+            "learned": self.learned,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], settings: Settings) -> ChromeModel:
+        model = cls(settings)
+        model.docs = {k: {"site": v["site"], "lines": dict(v["lines"])} for k, v in data.get("docs", {}).items()}
+        model.learned = {s: dict(keys) for s, keys in data.get("learned", {}).items()}
+        return model

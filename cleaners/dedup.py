@@ -1,0 +1,425 @@
+"""Near-duplicate paragraphs: MinHash sketches, LSH candidates, clustering without chaining.
+
+Why this shape:
+- Paragraphs are normalised (case, punctuation, digits, spacing) so that copies differing in
+  typography still compare equal, then shingled and sketched with datasketch's batch API
+  (`MinHash.bulk`, xxh32 as the 32-bit input hash the default "affine32" scheme expects).
+- Only the sketches' hash values are kept (one uint32 array per document), never MinHash objects,
+  so a million paragraphs cost num_perm * 4 bytes each.
+- `decide` walks paragraphs in (document id, paragraph index) order and compares each one with
+  cluster representatives only (first occurrences), found through `MinHashLSH` with a lower
+  threshold than the verification threshold; every candidate is verified by estimated Jaccard.
+  Comparing with representatives only is what stops chains (A~B, B~C does not pull C to A).
+- Paragraphs too short to shingle are compared by exact normalised hash inside their own
+  document: a repeated one-line subheading in another article is not a copy, and empty sketches
+  would all collide.
+"""
+
+from __future__ import annotations
+
+import base64
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import xxhash
+from datasketch import MinHash, MinHashLSH
+
+from cleaners.document import Document, Event
+from cleaners.settings import Settings
+
+SEED = 1
+SCHEME = "affine32"  # datasketch 2 default: 32-bit input hashes, uint32 hash values
+SIG_DTYPE = np.dtype("<u4")
+RULE_MINHASH = "dedup:minhash"
+RULE_EXACT = "dedup:exact"
+FORMAT_VERSION = 1
+# A paragraph is sketched from at most this many normalised characters, so a pathological 10 MB
+# "paragraph" costs bounded memory; its exact hash still covers all of it.
+MAX_SKETCH_CHARS = 100_000
+
+
+class _FoldTable(dict):
+    """str.translate table built lazily: punctuation and symbols become spaces, every other
+    character maps to itself. Lazy because Unicode is large and a corpus uses few characters."""
+
+    def __missing__(self, code: int) -> str | None:
+        cat = unicodedata.category(chr(code))
+        if cat[0] in "PSZ" or cat == "Cc":
+            value = " "
+        elif cat == "Cf":  # soft hyphens, zero-width characters: invisible, so not a word break
+            value = ""
+        else:
+            value = chr(code)
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldTable()
+
+
+def normalise(text: str) -> str:
+    """Lowercase, punctuation and symbols stripped, digit runs folded to "0", whitespace collapsed:
+    what two copies of one paragraph still share after different typography and number formats."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    out = []
+    for token in text.split():
+        if any(ch.isdigit() for ch in token):
+            token = _fold_digits(token)
+        out.append(token)
+    return " ".join(out)
+
+
+def _fold_digits(token: str) -> str:
+    chars: list[str] = []
+    for ch in token:
+        if ch.isdigit():
+            if not chars or chars[-1] != "0":
+                chars.append("0")
+        else:
+            chars.append(ch)
+    return "".join(chars)
+
+
+def shingles(norm: str, settings: Settings) -> list[bytes]:
+    """Word or character n-grams of normalised text, as UTF-8 bytes for the hash function.
+    A text shorter than one shingle yields itself as its only shingle (never an empty list)."""
+    k = max(1, settings.shingle_size)
+    if settings.shingle == "word":
+        words = norm.split()
+        if len(words) <= k:
+            return [" ".join(words).encode("utf-8")] if words else []
+        return [" ".join(words[i : i + k]).encode("utf-8") for i in range(len(words) - k + 1)]
+    if len(norm) <= k:
+        return [norm.encode("utf-8")] if norm else []
+    return [norm[i : i + k].encode("utf-8") for i in range(len(norm) - k + 1)]
+
+
+def _exact_hash(norm: str) -> int:
+    return xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass"))
+
+
+def sketch(shingle_sets: list[list[bytes]], num_perm: int) -> np.ndarray:
+    """MinHash hash values of several shingle lists at once, as an (n, num_perm) uint32 array."""
+    if not shingle_sets:
+        return np.empty((0, num_perm), dtype=SIG_DTYPE)
+    mhs = MinHash.bulk(shingle_sets, num_perm=num_perm, seed=SEED, hashfunc=xxhash.xxh32_intdigest)
+    return np.stack([m.hashvalues for m in mhs]).astype(SIG_DTYPE, copy=False)
+
+
+def lsh_params(settings: Settings) -> tuple[int, int]:
+    """Bands and rows for MinHashLSH: the most rows per band (fewest chance collisions), then the
+    fewest bands (memory), such that a pair whose Jaccard equals the verification threshold is
+    proposed with probability >= settings.lsh_recall. Its effective threshold, (1/b)^(1/r), is
+    therefore well below the verification threshold."""
+    return _recall_params(settings.threshold, settings.num_perm, settings.lsh_recall)
+
+
+@lru_cache(maxsize=16)
+def _recall_params(threshold: float, num_perm: int, recall: float) -> tuple[int, int]:
+    t = min(max(threshold, 1e-6), 1.0)
+    for r in range(num_perm // 2, 0, -1):
+        p = t**r
+        for b in range(2, num_perm // r + 1):
+            if 1.0 - (1.0 - p) ** b >= recall:
+                return b, r
+    return num_perm, 1
+
+
+class _Sig:
+    """The part of a MinHash that MinHashLSH reads (hash values, scheme, length): rebuilding a
+    full MinHash per query would re-validate its permutations every time."""
+
+    __slots__ = ("hashvalues", "scheme")
+
+    def __init__(self, hashvalues: np.ndarray) -> None:
+        self.hashvalues = hashvalues
+        self.scheme = SCHEME
+
+    def __len__(self) -> int:
+        return len(self.hashvalues)
+
+
+def _band_key(data: bytes) -> int:
+    """Compresses LSH band keys (r * 4 bytes) to one 64-bit int."""
+    return xxhash.xxh64_intdigest(data)
+
+
+@dataclass
+class _DocSigs:
+    """One document's contribution: sketched paragraphs and short (exact-only) ones."""
+
+    index: np.ndarray  # int32 paragraph indices, ascending
+    exact: np.ndarray  # uint64 normalised-text hashes, aligned with index
+    sketched: np.ndarray  # bool, aligned with index: True when the paragraph has a row in sigs
+    sigs: np.ndarray  # (number of sketched paragraphs, num_perm) uint32
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index.astype("<i4").tolist(),
+            "exact": _b64(self.exact.astype("<u8")),
+            "sketched": _b64(np.packbits(self.sketched)),
+            "sigs": _b64(self.sigs.astype(SIG_DTYPE)),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], num_perm: int) -> _DocSigs:
+        index = np.asarray(data["index"], dtype=np.int32)
+        n = len(index)
+        sketched = np.unpackbits(_unb64(data["sketched"], np.uint8), count=n).astype(bool)
+        sigs = _unb64(data["sigs"], SIG_DTYPE).reshape(-1, num_perm)
+        return cls(index=index, exact=_unb64(data["exact"], np.dtype("<u8")), sketched=sketched, sigs=sigs)
+
+
+def _b64(arr: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(arr).tobytes()).decode("ascii")
+
+
+def _unb64(text: str, dtype: Any) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=dtype).copy()
+
+
+@dataclass(frozen=True)
+class _Member:
+    cluster: int
+    kept: bool
+    of_doc: str
+    of_paragraph: int
+    confidence: float
+    rule: str
+
+
+class DedupModel:
+    """Corpus model (see cleaners.corpus.CorpusModel) for near-duplicate paragraphs."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._docs: dict[str, _DocSigs] = {}
+        self._members: dict[tuple[str, int], _Member] = {}
+        self._clusters: list[dict[str, Any]] = []
+
+    # statistics ---------------------------------------------------------------------------------
+    def observe(self, doc: Document) -> None:
+        """Sketch the document's live paragraphs (their current text) in one bulk call."""
+        s = self.settings
+        index, exact, sketched, sets = [], [], [], []
+        for p in doc.live:
+            norm = normalise(p.text)
+            if not norm:
+                continue
+            index.append(p.index)
+            exact.append(_exact_hash(norm))
+            long_enough = len(norm.split()) >= s.min_dedup_tokens
+            sketched.append(long_enough)
+            if long_enough:
+                sets.append(shingles(norm[:MAX_SKETCH_CHARS], s))
+        self._docs[doc.id] = _DocSigs(
+            index=np.asarray(index, dtype=np.int32),
+            exact=np.asarray(exact, dtype=np.uint64),
+            sketched=np.asarray(sketched, dtype=bool),
+            sigs=sketch(sets, s.num_perm),
+        )
+
+    def forget(self, doc_id: str) -> None:
+        self._docs.pop(doc_id, None)
+
+    def export_doc(self, doc_id: str) -> dict[str, Any]:
+        """One document's sketches, JSON-safe, for the state store's cache."""
+        return self._docs[doc_id].to_dict()
+
+    def import_doc(self, doc_id: str, data: dict[str, Any]) -> None:
+        """Reuse sketches exported by an earlier run (same settings: the state's fingerprint)."""
+        self._docs[doc_id] = _DocSigs.from_dict(data, self.settings.num_perm)
+
+    def merge(self, other: DedupModel) -> DedupModel:
+        """Union of observed documents; a document seen by both keeps `other`'s (later) sketch."""
+        self._check_compatible(other.settings)
+        self._docs.update(other._docs)
+        return self
+
+    def _check_compatible(self, other: Settings) -> None:
+        mine = self.settings
+        for name in ("shingle", "shingle_size", "num_perm", "min_dedup_tokens"):
+            if getattr(mine, name) != getattr(other, name):
+                raise ValueError(f"dedup models built with different {name} cannot be merged")
+
+    # decisions ----------------------------------------------------------------------------------
+    def decide(self) -> None:
+        """Greedy clustering in (doc id, paragraph index) order against representatives only."""
+        s = self.settings
+        lsh = MinHashLSH(
+            num_perm=s.num_perm,
+            params=lsh_params(s),
+            storage_config=s.lsh_storage,
+            hashfunc=_band_key,
+        )
+        rep_doc: list[str] = []  # representative key (int) -> its document id
+        rep_row: list[int] = []  # ... its row in that document's arrays
+        rep_sig: list[int] = []  # ... its row in that document's sigs (-1: short, exact-only)
+        members: dict[int, list[tuple[str, int, float, str]]] = {}  # rep key -> non-kept members
+        for doc_id in sorted(self._docs):
+            d = self._docs[doc_id]
+            sig_rows = np.cumsum(d.sketched) - 1
+            local_exact: dict[int, int] = {}  # normalised hash -> rep key, short paragraphs only
+            for row in range(len(d.index)):
+                h = int(d.exact[row])
+                if not d.sketched[row]:
+                    rep = local_exact.get(h)
+                    if rep is None:
+                        local_exact[h] = len(rep_doc)
+                        rep_doc.append(doc_id)
+                        rep_row.append(row)
+                        rep_sig.append(-1)
+                    else:
+                        members.setdefault(rep, []).append((doc_id, row, 1.0, RULE_EXACT))
+                    continue
+                sig = d.sigs[sig_rows[row]]
+                best = self._best_rep(lsh, sig, h, rep_doc, rep_row, rep_sig)
+                if best is None:
+                    key = len(rep_doc)
+                    rep_doc.append(doc_id)
+                    rep_row.append(row)
+                    rep_sig.append(int(sig_rows[row]))
+                    lsh.insert(key, _Sig(sig), check_duplication=False)
+                else:
+                    rep, score, rule = best
+                    members.setdefault(rep, []).append((doc_id, row, score, rule))
+        self._record(members, rep_doc, rep_row)
+
+    def _best_rep(
+        self,
+        lsh: MinHashLSH,
+        sig: np.ndarray,
+        h: int,
+        rep_doc: list[str],
+        rep_row: list[int],
+        rep_sig: list[int],
+    ) -> tuple[int, float, str] | None:
+        best: tuple[int, float, str] | None = None
+        for key in sorted(lsh.query(_Sig(sig))):
+            d = self._docs[rep_doc[key]]
+            if int(d.exact[rep_row[key]]) == h:
+                score, rule = 1.0, RULE_EXACT
+            else:
+                other = d.sigs[rep_sig[key]]
+                score, rule = float(np.count_nonzero(other == sig)) / len(sig), RULE_MINHASH
+            if score >= self.settings.threshold and (best is None or score > best[1]):
+                best = (key, score, rule)
+        return best
+
+    def _record(
+        self,
+        members: dict[int, list[tuple[str, int, float, str]]],
+        rep_doc: list[str],
+        rep_row: list[int],
+    ) -> None:
+        self._members = {}
+        self._clusters = []
+        for cluster_id, rep in enumerate(sorted(members)):
+            kept_doc = rep_doc[rep]
+            kept_par = int(self._docs[kept_doc].index[rep_row[rep]])
+            self._members[(kept_doc, kept_par)] = _Member(cluster_id, True, kept_doc, kept_par, 1.0, "")
+            listed = [{"doc": kept_doc, "paragraph": kept_par}]
+            for doc_id, row, score, rule in members[rep]:
+                par = int(self._docs[doc_id].index[row])
+                self._members[(doc_id, par)] = _Member(cluster_id, False, kept_doc, kept_par, score, rule)
+                listed.append({"doc": doc_id, "paragraph": par})
+            self._clusters.append(
+                {"cluster": cluster_id, "kept": {"doc": kept_doc, "paragraph": kept_par}, "members": listed}
+            )
+
+    # output -------------------------------------------------------------------------------------
+    def apply(self, doc: Document) -> None:
+        """Drop every non-first member of a cluster from the clean text, with one event each."""
+        for p in doc.paragraphs:
+            m = self._members.get((doc.id, p.index))
+            if m is None or m.kept or p.removed is not None:
+                continue
+            p.removed = "duplicate"
+            doc.add(
+                Event(
+                    doc=doc.id,
+                    paragraph=p.index,
+                    kind="duplicate",
+                    action="removed",
+                    text=p.text,
+                    start=None,
+                    end=None,
+                    rule=m.rule,
+                    confidence=round(m.confidence, 4),
+                    cluster=m.cluster,
+                    duplicate_of={"doc": m.of_doc, "paragraph": m.of_paragraph},
+                )
+            )
+
+    def members(self, doc: Document) -> list[dict[str, Any]]:
+        """Rows for clusters.jsonl: this document's paragraphs in clusters of two or more."""
+        rows = []
+        for p in doc.paragraphs:
+            m = self._members.get((doc.id, p.index))
+            if m is not None:
+                rows.append(
+                    {
+                        "cluster": m.cluster,
+                        "doc": doc.id,
+                        "paragraph": p.index,
+                        "text": p.text,
+                        "kept": m.kept,
+                    }
+                )
+        return rows
+
+    def clusters(self) -> list[dict[str, Any]]:
+        return [dict(c) for c in self._clusters]
+
+    # persistence --------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "version": FORMAT_VERSION,
+            "scheme": SCHEME,
+            "seed": SEED,
+            "hash": "xxh32",
+            "shingle": s.shingle,
+            "shingle_size": s.shingle_size,
+            "num_perm": s.num_perm,
+            "min_dedup_tokens": s.min_dedup_tokens,
+            "docs": {k: self._docs[k].to_dict() for k in sorted(self._docs)},
+            "decisions": [
+                {
+                    "doc": doc_id,
+                    "paragraph": par,
+                    "cluster": m.cluster,
+                    "kept": m.kept,
+                    "of": [m.of_doc, m.of_paragraph],
+                    "confidence": m.confidence,
+                    "rule": m.rule,
+                }
+                for (doc_id, par), m in sorted(self._members.items())
+            ],
+            "clusters": self._clusters,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], settings: Settings) -> DedupModel:
+        """Rebuild a model; sketches made with other shingling settings cannot be reused."""
+        model = cls(settings)
+        if data.get("version") != FORMAT_VERSION or data.get("scheme") != SCHEME:
+            raise ValueError("dedup state has an unknown format")
+        for name in ("shingle", "shingle_size", "num_perm", "min_dedup_tokens"):
+            if data.get(name) != getattr(settings, name):
+                raise ValueError(f"dedup state was built with another {name}; observe the documents again")
+        model._docs = {k: _DocSigs.from_dict(v, settings.num_perm) for k, v in data.get("docs", {}).items()}
+        for row in data.get("decisions", []):
+            model._members[(row["doc"], int(row["paragraph"]))] = _Member(
+                int(row["cluster"]),
+                bool(row["kept"]),
+                row["of"][0],
+                int(row["of"][1]),
+                float(row["confidence"]),
+                row["rule"],
+            )
+        model._clusters = list(data.get("clusters", []))
+        return model

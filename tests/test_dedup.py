@@ -1,0 +1,292 @@
+"""Near-duplicate paragraphs: normalisation, clustering rules, merge/order independence, dev corpus."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import os
+from pathlib import Path
+
+import ftfy
+import numpy as np
+import pytest
+
+from cleaners.dedup import DedupModel, lsh_params, normalise, shingles
+from cleaners.document import Document, Paragraph, split_paragraphs
+from cleaners.settings import Settings
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+# Invented prose: a harbour town, a ferry company and a council vote.
+FERRY = (
+    "The Velmora ferry company said on Tuesday that it would cut the winter timetable to three "
+    "crossings a day, blaming higher fuel costs and a shortage of trained deckhands at the port of Ostrigan."
+)
+FERRY_EDITED = (
+    "The Velmora ferry company said on Tuesday it would reduce the winter timetable to three "
+    "crossings a day, blaming higher fuel costs and a lack of qualified deckhands at the port of Ostrigan."
+)
+FERRY_OTHER = (
+    "Councillor Ilse Varanek of Ostrigan asked the Velmora ferry company to publish its fuel contracts "
+    "before the council votes on a harbour subsidy, and said residents deserved a reliable winter service."
+)
+BAKERY = (
+    "A family bakery on Quay Street has opened a second shop near the lighthouse, hiring four apprentices "
+    "from the vocational school and promising rye loaves baked to a recipe older than the harbour wall."
+)
+SUBHEAD = "What happens next"
+
+
+def doc(doc_id: str, *texts: str) -> Document:
+    paragraphs = [Paragraph(index=i, text=t) for i, t in enumerate(texts)]
+    return Document(id=doc_id, source=doc_id, paragraphs=paragraphs)
+
+
+def run(settings: Settings, *docs: Document) -> DedupModel:
+    model = DedupModel(settings)
+    for d in docs:
+        model.observe(d)
+    model.decide()
+    return model
+
+
+def removed(model: DedupModel, d: Document) -> list[int]:
+    model.apply(d)
+    return [p.index for p in d.paragraphs if p.removed == "duplicate"]
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings()
+
+
+def test_normalise_folds_case_punctuation_digits_spacing() -> None:
+    assert normalise("  The  Port’s CEO, (aged 54),\tsaid:  “Yes!”\n") == "the port s ceo aged 0 said yes"
+    assert normalise("4,000 vs 4000 in 2024") == "0 0 vs 0 in 0"
+    assert normalise("soft\u00adhyphen and ＦＵＬＬ width") == "softhyphen and full width"
+    assert normalise("Écho — Ärger") == "écho ärger"
+    assert normalise("...") == ""
+
+
+def test_shingles_word_and_char(settings: Settings) -> None:
+    word = settings.model_copy(update={"shingle": "word", "shingle_size": 2})
+    assert shingles("a b c", word) == [b"a b", b"b c"]
+    assert shingles("a", word) == [b"a"]
+    char = settings.model_copy(update={"shingle": "char", "shingle_size": 3})
+    assert shingles("abcd", char) == [b"abc", b"bcd"]
+    assert shingles("", char) == []
+
+
+def test_exact_duplicate_within_one_document(settings: Settings) -> None:
+    d = doc("a.txt", FERRY, BAKERY, FERRY.upper())
+    model = run(settings, d)
+    assert removed(model, d) == [2]
+    (event,) = d.events
+    assert event.kind == "duplicate" and event.action == "removed" and event.rule == "dedup:exact"
+    assert event.text == FERRY.upper() and event.start is None and event.end is None
+    assert event.duplicate_of == {"doc": "a.txt", "paragraph": 0}
+    assert event.cluster == 0 and event.confidence == 1.0
+    assert d.clean_text() == FERRY + "\n\n" + BAKERY
+
+
+def test_near_copy_across_documents_clustered(settings: Settings) -> None:
+    a, b = doc("a.txt", FERRY, BAKERY), doc("b.txt", FERRY_OTHER, FERRY_EDITED)
+    model = run(settings, b, a)
+    assert removed(model, a) == []
+    assert removed(model, b) == [1]
+    event = b.events[0]
+    assert event.rule == "dedup:minhash" and settings.threshold <= event.confidence < 1.0
+    assert event.duplicate_of == {"doc": "a.txt", "paragraph": 0}
+    assert model.clusters() == [
+        {
+            "cluster": 0,
+            "kept": {"doc": "a.txt", "paragraph": 0},
+            "members": [{"doc": "a.txt", "paragraph": 0}, {"doc": "b.txt", "paragraph": 1}],
+        }
+    ]
+
+
+def test_same_topic_paragraphs_sharing_names_not_clustered(settings: Settings) -> None:
+    a, b = doc("a.txt", FERRY), doc("b.txt", FERRY_OTHER)
+    model = run(settings, a, b)
+    assert model.clusters() == []
+    assert removed(model, b) == []
+
+
+def test_short_paragraph_only_within_its_document(settings: Settings) -> None:
+    a = doc("a.txt", FERRY, SUBHEAD, BAKERY, SUBHEAD + ".")
+    b = doc("b.txt", FERRY_OTHER, SUBHEAD)
+    model = run(settings, a, b)
+    assert removed(model, a) == [3]
+    assert removed(model, b) == []
+    assert a.events[0].rule == "dedup:exact"
+    # different short paragraphs never collide (no empty sketches)
+    c = doc("c.txt", "Yes.", "No.", "Maybe so.")
+    assert removed(run(settings, c), c) == []
+
+
+def test_no_chaining() -> None:
+    settings = Settings(shingle="word", shingle_size=1, threshold=0.5, min_dedup_tokens=1)
+    words = [a + b for a in "pqr" for b in "abcdefghij"]  # 30 distinct tokens (digits would fold)
+    a = " ".join(words[0:20])  # A ~ B (J = 0.6), B ~ C (J = 0.6), A !~ C (J = 0.25)
+    b = " ".join(words[5:25])
+    c = " ".join(words[10:30])
+    d = doc("x.txt", a, b, c)
+    model = run(settings, d)
+    assert removed(model, d) == [1]
+    assert model.clusters()[0]["members"] == [
+        {"doc": "x.txt", "paragraph": 0},
+        {"doc": "x.txt", "paragraph": 1},
+    ]
+    rows = model.members(d)
+    assert [(r["paragraph"], r["kept"]) for r in rows] == [(0, True), (1, False)]
+    assert rows[0]["text"] == a
+
+
+def test_best_representative_wins(settings: Settings) -> None:
+    a = doc("a.txt", BAKERY)
+    b = doc("b.txt", FERRY)
+    c = doc("c.txt", FERRY_EDITED)
+    model = run(settings, c, b, a)
+    assert removed(model, c) == [0]
+    assert c.events[0].duplicate_of == {"doc": "b.txt", "paragraph": 0}
+
+
+def corpus() -> list[Document]:
+    return [
+        doc("a.txt", FERRY, BAKERY, SUBHEAD, SUBHEAD),
+        doc("b.txt", FERRY_OTHER, FERRY_EDITED),
+        doc("c.txt", BAKERY.replace("four", "five"), FERRY),
+        doc("d.txt", FERRY_OTHER),
+    ]
+
+
+def snapshot(model: DedupModel) -> tuple:
+    docs = corpus()
+    rows = [model.members(d) for d in docs]
+    for d in docs:
+        model.apply(d)
+    return model.clusters(), rows, [[e.to_dict() for e in d.events] for d in docs]
+
+
+def test_order_independent_and_deterministic(settings: Settings) -> None:
+    expected = snapshot(run(settings, *corpus()))
+    assert expected[0]  # something was clustered
+    for perm in itertools.permutations(range(4)):
+        docs = corpus()
+        assert snapshot(run(settings, *(docs[i] for i in perm))) == expected
+
+
+def test_merge_of_partial_models_equals_one_model(settings: Settings) -> None:
+    docs = corpus()
+    whole = run(settings, *docs)
+    left, right = DedupModel(settings), DedupModel(settings)
+    for d in docs[:2]:
+        right.observe(d)
+    for d in docs[2:]:
+        left.observe(d)
+    merged = left.merge(right)
+    merged.decide()
+    assert snapshot(merged) == snapshot(whole)
+    with pytest.raises(ValueError):
+        DedupModel(settings).merge(DedupModel(Settings(num_perm=64)))
+
+
+def test_forget_and_round_trip(settings: Settings) -> None:
+    docs = corpus()
+    model = run(settings, *docs)
+    data = json.loads(json.dumps(model.to_dict()))
+    again = DedupModel.from_dict(data, settings)
+    assert snapshot(again) == snapshot(model)
+    again.decide()
+    assert snapshot(again) == snapshot(model)
+    again.forget("a.txt")
+    again.decide()
+    assert all(m["doc"] != "a.txt" for c in again.clusters() for m in c["members"])
+    with pytest.raises(ValueError):
+        DedupModel.from_dict(data, Settings(shingle="word"))
+
+
+def test_observe_uses_live_paragraphs_and_compact_signatures(settings: Settings) -> None:
+    d = doc("a.txt", FERRY, FERRY)
+    d.paragraphs[1].removed = "chrome"
+    model = run(settings, d)
+    assert model.clusters() == []
+    sigs = model._docs["a.txt"].sigs
+    assert sigs.shape == (1, settings.num_perm) and sigs.dtype == np.uint32
+
+
+def test_lsh_params_reach_recall_at_threshold(settings: Settings) -> None:
+    for t in (0.2, 0.425, 0.5, 0.8):
+        b, r = lsh_params(settings.model_copy(update={"threshold": t}))
+        assert b * r <= settings.num_perm and b >= 2
+        assert 1 - (1 - t**r) ** b >= settings.lsh_recall
+
+
+# --- dev corpus + seeds --------------------------------------------------------------------------
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    text = raw.decode({"cp1252": "cp1252", "utf-16": "utf-16"}.get(encoding, "utf-8"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if encoding == "crlf-entities":
+        text = html.unescape(text)
+    return ftfy.fix_text(text, uncurl_quotes=False)
+
+
+def _labelled_docs() -> tuple[list[Document], set[tuple]]:
+    """Content paragraphs as the pipeline would hand them to dedup: labelled chrome lines and
+    glued chrome fragments (such as a photo credit after a caption) removed."""
+    docs, groups = [], []
+    for root, raw_dir, prefix in ((SHARED / "dev-corpus", "raw", "dev/"), (SHARED / "seeds", "", "seed/")):
+        labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))["docs"]
+        for name, lab in sorted(labels.items()):
+            text = _decode((root / raw_dir / name).read_bytes(), lab.get("encoding", "utf-8"))
+            chrome = set(lab.get("chrome_lines", [])) | set(lab.get("ambiguous_lines", []))
+            d = Document(id=prefix + name, source=name)
+            for p in split_paragraphs(text):
+                lines = []
+                for line in p.text.split("\n"):
+                    line = line.rstrip()
+                    if line.strip() in chrome:
+                        continue
+                    for frag in lab.get("chrome_fragments", []):
+                        if line.endswith(frag):
+                            line = line[: -len(frag)].rstrip()
+                    if line.strip():
+                        lines.append(line)
+                if lines:
+                    d.paragraphs.append(Paragraph(index=p.index, text="\n".join(lines)))
+            docs.append(d)
+            groups += [[(prefix + f, normalise(start)) for f, start in g] for g in lab.get("dup_groups", [])]
+    by_id = {d.id: d for d in docs}
+    positive = set()
+    for g in groups:
+        members = set()
+        for doc_id, start in g:
+            paragraphs = by_id[doc_id].paragraphs
+            hits = {(doc_id, p.index) for p in paragraphs if normalise(p.text).startswith(start)}
+            assert hits, (doc_id, start)
+            members |= hits
+        positive |= set(itertools.combinations(sorted(members), 2))
+    return docs, positive
+
+
+def test_dev_corpus_duplicate_groups_clustered(settings: Settings) -> None:
+    if not (SHARED / "dev-corpus").is_dir() or not (SHARED / "seeds").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"labelled data missing under {SHARED}")
+        pytest.skip("labelled data not available")
+    docs, positive = _labelled_docs()
+    model = run(settings, *docs)
+    predicted = set()
+    for c in model.clusters():
+        members = sorted((m["doc"], m["paragraph"]) for m in c["members"])
+        predicted |= set(itertools.combinations(members, 2))
+    tp = len(predicted & positive)
+    precision = tp / len(predicted) if predicted else 1.0
+    recall = tp / len(positive)
+    print(f"dedup dev corpus: {len(predicted)} pairs, {len(positive)} true, P={precision:.3f} R={recall:.3f}")
+    assert positive - predicted == set()
+    assert precision >= 0.9
