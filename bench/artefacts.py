@@ -148,10 +148,8 @@ def report(result: Score, verbose: bool = False, out=sys.stdout) -> None:
     print(f"{'kind':18} {'labels':>6} {'events':>6} {'recall':>6} {'precis':>6} {'fixacc':>6}", file=out)
     for kind, ks in result.kinds.items():
         f = ks.figures()
-        print(
-            f"{kind:18} {ks.labels:6d} {ks.events:6d} {fmt(f['recall'])} {fmt(f['precision'])} {fmt(f['fix_accuracy'])}",
-            file=out,
-        )
+        figs = " ".join(fmt(f[k]) for k in ("recall", "precision", "fix_accuracy"))
+        print(f"{kind:18} {ks.labels:6d} {ks.events:6d} {figs}", file=out)
     print(f"trap flags: {len(result.trap_flags)}", file=out)
     if verbose:
         for kind, ks in result.kinds.items():

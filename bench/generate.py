@@ -139,7 +139,6 @@ class Generator:
             dtype=object,
         )
         self.ready: deque[str] = deque()
-        self.n_pseudo = len(pseudo)
         self.pseudo = pseudo
         self.foreign_cum = {}
         for lang, words in FOREIGN_WORDS.items():

@@ -26,8 +26,9 @@ KINDS = ("line", "fragment", "header")
 ZONES = ("any", "head", "tail")
 TAKES = ("links", "block")
 
-# Where a glued fragment may start: right after sentence punctuation (or a closing quote/bracket).
-_FRAGMENT_LEAD = r"(?<=[.!?…\"”’»)\]])\s*+"
+# Where a glued fragment may start: right after sentence punctuation (or a closing quote or
+# bracket); a bracketed fragment ("... at dawn (Photo: Agency)") may also follow a plain space.
+_FRAGMENT_LEAD = re.compile(r"[.!?…\"”’»)\]]\s*|\s(?=[(\[])")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]*\s+\S")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+")
 _DIGITS = re.compile(r"\d+")
@@ -88,7 +89,7 @@ def rules_from_dict(data: dict[str, Any], source: str = "<dict>") -> ChromeRules
             patterns = tuple(re.compile(p, flags) for p in raw.get("patterns", []))
             tails = ()
             if kind == "fragment":
-                tails = tuple(re.compile(f"{_FRAGMENT_LEAD}(?P<frag>{p.pattern})\\s*$", flags) for p in patterns)
+                tails = tuple(re.compile(f"(?P<frag>{p.pattern})\\s*$", flags) for p in patterns)
         except re.error as exc:
             raise ValueError(f"{source}: family {name!r}: bad pattern: {exc}") from exc
         families.append(Family(name, kind, patterns, tails, float(raw.get("confidence", 0.9)), zone, take))
@@ -121,26 +122,26 @@ def match_line(rules: ChromeRules, line: str, zone: frozenset[str] = frozenset({
 def find_fragments(rules: ChromeRules, line: str) -> list[tuple[int, int, Family]]:
     """Chrome glued to the end of a content line: (start, end, family), left to right.
 
-    Only the last `fragment_window` characters are searched, so a huge line costs little.
+    A fragment starts after sentence punctuation and runs to the end of the line. Only the last
+    `fragment_window` characters are searched, so a huge line costs little; at each possible
+    start the earliest (longest) fragment wins.
     """
+    tails = [(tail, fam) for fam in rules.families if fam.kind == "fragment" for tail in fam.tails]
     found: list[tuple[int, int, Family]] = []
     rest = line.rstrip()
     for _ in range(3):  # a line rarely carries more than a credit and a prompt
-        best: tuple[int, int, Family] | None = None
-        pos = max(0, len(rest) - rules.fragment_window)
-        for fam in rules.families:
-            if fam.kind != "fragment":
-                continue
-            for tail in fam.tails:
-                m = tail.search(rest, pos)
-                if m and m.start("frag") > 0 and (best is None or m.start("frag") > best[0]):
-                    best = (m.start("frag"), m.end("frag"), fam)
-        if best is None:
+        hit = None
+        for lead in _FRAGMENT_LEAD.finditer(rest, max(0, len(rest) - rules.fragment_window)):
+            start = lead.end()
+            hit = next(((start, m.end("frag"), fam) for tail, fam in tails if (m := tail.match(rest, start))), None)
+            if hit:
+                break
+        if hit is None:
             break
-        head = rest[: best[0]].rstrip()
+        head = rest[: hit[0]].rstrip()
         if not head:
             break
-        found.insert(0, best)
+        found.insert(0, hit)
         rest = head
     return found
 

@@ -54,6 +54,7 @@ def run(
     shingle_size: Annotated[int | None, typer.Option(help="Shingle length in words or characters.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (0: one per core).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents (raw files) per Prefect task.")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Ignore the saved corpus state and rebuild from scratch.")] = False,
     max_error_ratio: Annotated[
         float | None, typer.Option(help="Exit 1 when more than this share of documents failed.")
     ] = None,
@@ -74,12 +75,23 @@ def run(
         batch_size=batch_size,
         max_error_ratio=max_error_ratio,
     )
+    from cleaners.state import StateError
     from flows.clean_corpus import clean_corpus
 
-    summary = clean_corpus(raw_dir=str(raw), clean_dir=str(clean), settings=settings)
+    try:
+        summary = clean_corpus(raw_dir=str(raw), clean_dir=str(clean), settings=settings, full=full)
+    except StateError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except OSError as exc:
+        typer.echo(f"error: cannot write {clean}: {exc}", err=True)
+        raise typer.Exit(1) from exc
     docs = summary["documents"]
     total = sum(docs.values())
-    typer.echo(json.dumps({k: summary[k] for k in ("documents", "clusters", "events")}, indent=1))
+    if summary.get("nothing_to_do"):
+        typer.echo("nothing to do: no raw file is new, changed or gone since the last run")
+    else:
+        typer.echo(json.dumps({k: summary[k] for k in ("documents", "clusters", "events")}, indent=1))
     typer.echo(f"report: {clean / '_report'}")
     if total and docs["error"] / total > settings.max_error_ratio:
         typer.echo(

@@ -114,6 +114,15 @@ POSITIVE = {
     "copyright": ["© 2023 Velmora Daily Press. All rights reserved.", "Copyright 2021 Northwind Media"],
     "tags": ["Tags: energy, tariffs, Velmora"],
     "source_marker": ["source site-17", "Source: https://example.org/story/123"],
+    "navigation": [
+        "Skip to main content",
+        "Back to top",
+        "Next article »",
+        "About us | Contact | Privacy policy | Terms",
+    ],
+    "paywall_prompt": ["Subscribe to continue reading", "Already a subscriber? Log in", "Read full article »"],
+    "tip_prompt": ["Got a news tip? Write to the desk"],
+    "post_meta": ["Posted in Regions, Energy", "Posted by deskeditor"],
 }
 
 # Content that talks about cookies, comments, sharing, photos ... and must stay.
@@ -144,6 +153,13 @@ NEGATIVE = [
     "Turnout reached 58 percent.",
     "Monday, 4 March",
     "The author of the report, Lena Morrow, declined to be interviewed.",
+    "Support for the measure fell to 40 percent.",
+    "Close to 300 people attended the hearing.",
+    "Search teams found the hikers on Sunday.",
+    "Posted in front of the ministry, the guards refused to speak.",
+    "The minister (photo: left) spoke first.",
+    "Credit unions in the region reported record deposits.",
+    "About 40 contacts, privacy concerns and terms were discussed.",
 ]
 
 
@@ -175,6 +191,7 @@ def test_author_bio_only_in_tail(rules):
         ("The vote is on Sunday. Download our free app for iOS and Android", None, "app_download"),
         ("The talks resume next week. See also: Velmora council votes to close market", None, "related_inline"),
         ("Prices rose again.Advertisement · Continue reading below", None, "ad_marker"),
+        ("Rescuers reach the village at dawn (Photo: Velmora Post)", "(Photo: Velmora Post)", "photo_credit"),
     ],
 )
 def test_glued_fragments(rules, line, fragment, family):
@@ -184,7 +201,7 @@ def test_glued_fragments(rules, line, fragment, family):
     assert fam.name == family
     expected = fragment or line[start:]
     assert line[start:end] == expected
-    assert line[:start].rstrip().endswith((".", "?", "!"))
+    assert line[:start].rstrip().endswith((".", "?", "!")) or line[start] == "("
 
 
 def test_fragment_needs_sentence_boundary(rules):

@@ -28,17 +28,20 @@ def detect_artefacts(doc: Document, settings: Settings, resources: ArtefactResou
     institutions = gaz.nouns | gaz.vocabulary
     live = doc.live
     for n, para in enumerate(live):
-        if para.language not in (None, "en", "und"):
-            continue  # a whole foreign paragraph is the language stage's finding
         text = para.text
+        fragments = foreign.find(text, "en", settings.language_seed)
+        covered = sum(f.end - f.start for f in fragments)
+        if para.language not in (None, "en", "und") and covered >= 0.6 * len(text.strip()):
+            continue  # a whole foreign paragraph is the language stage's finding
+        spans = [(f.start, f.end) for f in fragments]
         findings: list[Finding] = []
         findings += punctuation.find(text, gaz, live[n + 1].text if n + 1 < len(live) else "")
         findings += word_order.find(text, names, institutions)
         findings += calque.find(text, gaz)
-        findings += foreign.find(text, "en", settings.language_seed)
+        findings = [f for f in findings if not _inside(f, spans)]
         calques = [(f.start, f.end) for f in findings if f.kind == "calque"]
         findings = [f for f in findings if f.kind != "word_order" or not _inside(f, calques)]
-        apply_findings(doc, para, findings, settings)
+        apply_findings(doc, para, findings + fragments, settings)
 
 
 def _multiword_name_words(doc: Document) -> frozenset[str]:

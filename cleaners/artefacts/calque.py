@@ -108,5 +108,5 @@ def _possessive(word: str) -> bool:
 
 
 def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" “\"‘(")
+    before = text[:pos].rstrip(' “"‘(')
     return not before or before[-1] in ".!?:"

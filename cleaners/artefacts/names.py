@@ -174,7 +174,9 @@ class NameModel:
         if doc.language != "en":
             return
         for para in doc.live:
-            findings = [f for f in self._spans(para.text)]
+            foreign = [e.text for e in doc.events if e.paragraph == para.index and e.kind == "foreign_fragment"]
+            ranges = [(i, i + len(t)) for t in foreign if (i := para.text.find(t)) >= 0]
+            findings = [f for f in self._spans(para.text) if not any(f.start < e and s < f.end for s, e in ranges)]
             apply_findings(doc, para, findings, self.settings)
 
     def _spans(self, text: str) -> list[Finding]:
@@ -234,7 +236,9 @@ class NameModel:
         source = "user" if "user" in used else "corpus" if "corpus" in used else "fingerprint"
         fixable = "fingerprint" not in used
         confidence = 0.9 if fixable else min(0.85, 0.5 + weight / 4)
-        return [Finding(KIND, start, end, text[start:end], replacement, f"transliteration:{source}", confidence, fixable)]
+        return [
+            Finding(KIND, start, end, text[start:end], replacement, f"transliteration:{source}", confidence, fixable)
+        ]
 
     # -- state -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

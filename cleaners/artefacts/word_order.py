@@ -15,7 +15,7 @@ KIND = "word_order"
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*|\d+|[^\w\s]")
 _RELATIVE = frozenset("which that who whom whose because when while if whether as".split())
-_CLAUSE_END = frozenset(",.;:!?)”\"")
+_CLAUSE_END = frozenset(',.;:!?)”"')
 _TIME_HEAD = frozenset("last next this every coming past previous".split())
 _TIME_UNIT = frozenset("week month year weekend morning evening night afternoon spring summer autumn winter".split())
 _PARTICLES = frozenset("on off out up down in away back free along over".split())
@@ -65,7 +65,7 @@ def _clauses(toks: list[tuple[str, int, int]]) -> list[list[tuple[str, int, int]
 
 
 def _repeated_verb(text: str, toks: list[tuple[str, int, int]]) -> list[Finding]:
-    """"which regulates the prices ... regulates": the clause's last word repeats an earlier verb."""
+    """ "which regulates the prices ... regulates": the clause's last word repeats an earlier verb."""
     out = []
     for clause in _clauses(toks):
         if len(clause) < 4:
@@ -117,6 +117,8 @@ def _capitals(
         if nxt in _PUNCT:
             if not adjective:
                 continue  # "the Caucasus." — a proper noun as often as not
+        elif adjective:
+            continue  # "visited Paris and": a verb before a name
         elif not (nxt in _FUNCTION or (nxt.islower() and nxt.endswith(("s", "ed")) and len(nxt) > 3)):
             continue  # "the Dzhvari constituency": a name used as a modifier
         span_start = toks[i - 1][1]
@@ -162,7 +164,7 @@ def _verbish(word: str) -> bool:
 
 
 def _tautology(text: str, toks: list[tuple[str, int, int]]) -> list[Finding]:
-    """"threatening threat": adjacent words where one is the other's stem plus a suffix."""
+    """ "threatening threat": adjacent words where one is the other's stem plus a suffix."""
     out = []
     for i in range(len(toks) - 1):
         a, b = toks[i][0], toks[i + 1][0]
