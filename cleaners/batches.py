@@ -65,9 +65,7 @@ class BatchInfo:
     docs: dict[str, list[str]] | None = None
 
 
-def prepare_batch(
-    batch: str, sources: list[tuple[str, str, str]], prepared_dir: str, settings_data: dict
-) -> BatchInfo:
+def prepare_batch(batch: str, sources: list[tuple[str, str, str]], prepared_dir: str, settings_data: dict) -> BatchInfo:
     """Read and run the per-document passes for new or changed raw files (rel, path, key),
     caching the result per raw file."""
     t0 = time.perf_counter()
@@ -84,14 +82,19 @@ def prepare_batch(
     return BatchInfo(batch, n, time.perf_counter() - t0, str(out), docs=ids)
 
 
+def refuse_source(rel: str, key: str, prepared_dir: str, message: str) -> BatchInfo:
+    """Record a raw file whose processing had to be killed as an error document."""
+    doc = Document(id=rel, source=rel, status="error", error=f"{rel}: {message}")
+    write_docs(Path(prepared_dir) / f"{key}.jsonl", [doc])
+    return BatchInfo(rel, 1, 0.0, prepared_dir, docs={rel: [rel]})
+
+
 def _batch_docs(prepared_dir: str, keys: list[str]) -> Iterator[Document]:
     for key in keys:
         yield from read_docs(Path(prepared_dir) / f"{key}.jsonl")
 
 
-def observe_batch(
-    batch: str, keys: list[str], prepared_dir: str, work: str, settings_data: dict
-) -> BatchInfo:
+def observe_batch(batch: str, keys: list[str], prepared_dir: str, work: str, settings_data: dict) -> BatchInfo:
     """Partial corpus models (chrome lines, names) from one batch of cached documents."""
     t0 = time.perf_counter()
     settings = Settings.model_validate(settings_data)

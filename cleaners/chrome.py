@@ -340,12 +340,13 @@ def line_key(line: str) -> str:
 class ChromeModel:
     """Short lines that a site repeats across its documents are chrome.
 
-    State is per document, `docs[doc_id] = {"site", "lines": {key: [at_edge, is_title, context]}}`,
+    State is per document, `docs[doc_id] = {"site", "lines": {key: [at_edge, only_title, context]}}`,
     so a document can be forgotten. `context` fingerprints the two nearest anchor lines (the title
     or a prose line) before and after the line: a copy of the same article repeats its short lines
     in the same context, chrome repeats around different articles. `decide` counts, per site and
     key, the distinct contexts: a key is learned when it sits in the head or tail in at least
-    `chrome_min_docs` distinct contexts, or anywhere in twice that many.
+    `chrome_min_docs` distinct contexts, or anywhere in twice that many, and is not only ever a
+    title (titles are content and never removed).
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -369,9 +370,9 @@ class ChromeModel:
             key = self._learnable(line)
             if key is None:
                 continue
-            entry = lines.setdefault(key, [0, 0, f"{before[i]}|{after[i]}"])
+            entry = lines.setdefault(key, [0, 1, f"{before[i]}|{after[i]}"])
             entry[0] |= int(pos < edge or pos >= n - edge)
-            entry[1] |= int(_is_title(p, li))
+            entry[1] &= int(_is_title(p, li))
         self.docs[doc.id] = {"site": doc.site or "", "lines": dict(sorted(lines.items()))}
 
     def _learnable(self, line: str) -> str | None:
@@ -393,21 +394,24 @@ class ChromeModel:
 
     def decide(self) -> None:
         contexts: dict[str, dict[str, tuple[set[str], set[str]]]] = {}
+        not_title: dict[str, set[str]] = {}
         for doc_id in sorted(self.docs):
             entry = self.docs[doc_id]
             site = contexts.setdefault(entry["site"], {})
-            for key, (at_edge, _title, context) in entry["lines"].items():
+            for key, (at_edge, only_title, context) in entry["lines"].items():
                 anywhere, edges = site.setdefault(key, (set(), set()))
                 anywhere.add(context)
                 if at_edge:
                     edges.add(context)
+                if not only_title:
+                    not_title.setdefault(entry["site"], set()).add(key)
         need = max(1, self.settings.chrome_min_docs)
         self.learned = {}
         for site in sorted(contexts):
             keep = {
                 key: [len(anywhere), len(edges)]
                 for key, (anywhere, edges) in sorted(contexts[site].items())
-                if len(edges) >= need or len(anywhere) >= 2 * need
+                if (len(edges) >= need or len(anywhere) >= 2 * need) and key in not_title.get(site, ())
             }
             if keep:
                 self.learned[site] = keep

@@ -181,6 +181,106 @@ def _unb64(text: str, dtype: Any) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype=dtype).copy()
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_PAIR_CHUNK = 1 << 21
+
+
+def _band_keys(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """One band's keys as uint64: the r hash values themselves when they fit in 64 bits, else mixed."""
+    cols = sigs[:, band * rows : (band + 1) * rows]
+    if rows == 1:
+        return cols[:, 0].astype(np.uint64)
+    if rows == 2:
+        return np.ascontiguousarray(cols).view(np.uint64).ravel()
+    key = np.zeros(len(sigs), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for c in range(rows):
+            key = (key ^ cols[:, c].astype(np.uint64)) * _MIX
+            key ^= key >> np.uint64(29)
+    return key
+
+
+def _bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (i < j) of positions whose keys are equal."""
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    new = np.empty(len(sk), dtype=bool)
+    new[:1] = True
+    np.not_equal(sk[1:], sk[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    offset = np.arange(len(sk)) - starts[group]  # position within its bucket = partners before it
+    total = int(offset.sum())
+    if total == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    j = np.repeat(order, offset)
+    first = np.repeat(starts[group], offset)
+    within = np.arange(total) - np.repeat(np.cumsum(offset) - offset, offset)
+    return order[first + within].astype(np.int64), j.astype(np.int64)
+
+
+_LOW_BITS = np.uint64(0x1111111111111111)
+
+
+def _nibbles(sigs: np.ndarray) -> np.ndarray:
+    """A 4-bit digest of every hash value, 16 to a uint64: equal values have equal digests."""
+    n, p = sigs.shape
+    d = sigs ^ (sigs >> 4) ^ (sigs >> 8) ^ (sigs >> 12) ^ (sigs >> 16) ^ (sigs >> 20) ^ (sigs >> 24) ^ (sigs >> 28)
+    d = (d & 0xF).astype(np.uint64)
+    width = -(-p // 16) * 16
+    if width != p:  # pad with equal digits: they count as matches, which only makes the filter looser
+        d = np.concatenate([d, np.zeros((n, width - p), dtype=np.uint64)], axis=1)
+    d = d.reshape(n, width // 16, 16) << (np.arange(16, dtype=np.uint64) * np.uint64(4))
+    return np.bitwise_or.reduce(d, axis=2)
+
+
+def _verified_pairs(
+    docs: list[_DocSigs], params: tuple[int, int], threshold: float, num_perm: int
+) -> dict[int, list[tuple[int, float, str]]]:
+    """For each sketched paragraph (global position in document order), the earlier paragraphs that
+    share a band with it and reach the threshold: (position, score, rule).
+
+    Candidates are verified in numpy chunks; a one-byte digest of each hash value is compared first
+    (it matches whenever the full value does, so a pair below the threshold on digests is below it on
+    values too), and only the few survivors are compared in full."""
+    if not docs:
+        return {}
+    sigs = np.concatenate([d.sigs for d in docs]) if docs else np.empty((0, num_perm), SIG_DTYPE)
+    exact = np.concatenate([d.exact[d.sketched] for d in docs])
+    small = _nibbles(sigs)
+    need = threshold * num_perm
+    kept_i, kept_j = [], []
+    bands, rows = params
+    for band in range(bands):
+        left, right = _bucket_pairs(_band_keys(sigs, band, rows))
+        for a in range(0, len(left), _PAIR_CHUNK):
+            i, j = left[a : a + _PAIR_CHUNK], right[a : a + _PAIR_CHUNK]
+            x = small[i] ^ small[j]
+            x |= x >> np.uint64(1)
+            x |= x >> np.uint64(2)
+            rough = small.shape[1] * 16 - np.bitwise_count(x & _LOW_BITS).sum(axis=1, dtype=np.int64)
+            keep = (rough >= need - 1) | (exact[i] == exact[j])
+            kept_i.append(i[keep])
+            kept_j.append(j[keep])
+    n = len(sigs)
+    code = np.unique(np.concatenate(kept_i) * n + np.concatenate(kept_j)) if kept_i else np.empty(0, np.int64)
+    i, j = code // n, code % n
+    same_text = exact[i] == exact[j]
+    same = np.zeros(len(i), dtype=np.int64)
+    for a in range(0, len(i), _PAIR_CHUNK):
+        same[a : a + _PAIR_CHUNK] = np.count_nonzero(
+            sigs[i[a : a + _PAIR_CHUNK]] == sigs[j[a : a + _PAIR_CHUNK]], axis=1
+        )
+    score = same / num_perm
+    ok = same_text | (score >= threshold)
+    i, j, score, same_text = i[ok], j[ok], np.where(same_text[ok], 1.0, score[ok]), same_text[ok]
+    partners: dict[int, list[tuple[int, float, str]]] = {}
+    for x, y, sc, ex in zip(i.tolist(), j.tolist(), score.tolist(), same_text.tolist(), strict=True):
+        partners.setdefault(y, []).append((x, sc, RULE_EXACT if ex else RULE_MINHASH))
+    return partners
+
+
 @dataclass(frozen=True)
 class _Member:
     cluster: int
@@ -247,7 +347,55 @@ class DedupModel:
 
     # decisions ----------------------------------------------------------------------------------
     def decide(self) -> None:
-        """Greedy clustering in (doc id, paragraph index) order against representatives only."""
+        """Greedy clustering in (doc id, paragraph index) order against representatives only.
+
+        With `lsh_storage` set, candidates come from datasketch's MinHashLSH (e.g. on redis);
+        otherwise from a compact in-memory band index that proposes exactly the same candidates
+        (pairs sharing one of the same b bands of r rows) at a fraction of MinHashLSH's memory."""
+        if self.settings.lsh_storage is not None:
+            self._decide_minhashlsh()
+        else:
+            self._decide_compact()
+
+    def _decide_compact(self) -> None:
+        s = self.settings
+        order = sorted(self._docs)
+        partners = _verified_pairs([self._docs[k] for k in order], lsh_params(s), s.threshold, s.num_perm)
+        rep_doc: list[str] = []
+        rep_row: list[int] = []
+        members: dict[int, list[tuple[str, int, float, str]]] = {}
+        key_of: dict[int, int] = {}  # global sketched position -> rep key, representatives only
+        pos = 0
+        for doc_id in order:
+            d = self._docs[doc_id]
+            local_exact: dict[int, int] = {}
+            for row in range(len(d.index)):
+                if not d.sketched[row]:
+                    h = int(d.exact[row])
+                    rep = local_exact.get(h)
+                    if rep is None:
+                        local_exact[h] = len(rep_doc)
+                        rep_doc.append(doc_id)
+                        rep_row.append(row)
+                    else:
+                        members.setdefault(rep, []).append((doc_id, row, 1.0, RULE_EXACT))
+                    continue
+                best: tuple[int, float, str] | None = None
+                for i, score, rule in partners.get(pos, ()):
+                    key = key_of.get(i)
+                    # Same order as MinHashLSH's candidates: ascending key, first best score wins.
+                    if key is not None and (best is None or score > best[1] or (score == best[1] and key < best[0])):
+                        best = (key, score, rule)
+                if best is None:
+                    key_of[pos] = len(rep_doc)
+                    rep_doc.append(doc_id)
+                    rep_row.append(row)
+                else:
+                    members.setdefault(best[0], []).append((doc_id, row, best[1], best[2]))
+                pos += 1
+        self._record(members, rep_doc, rep_row)
+
+    def _decide_minhashlsh(self) -> None:
         s = self.settings
         lsh = MinHashLSH(
             num_perm=s.num_perm,

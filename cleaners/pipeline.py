@@ -19,6 +19,7 @@ from cleaners.dedup import DedupModel
 from cleaners.document import Document
 from cleaners.encoding import repair
 from cleaners.language import detect_languages
+from cleaners.limits import DocumentTimeout, time_limit
 from cleaners.reading import Source, discover, read_source
 from cleaners.settings import Settings
 
@@ -52,6 +53,15 @@ def prepare_document(doc: Document, res: Resources) -> Document:
     """The per-document passes. A failure turns the document into an error record."""
     if doc.status != "ok":
         return doc
+    try:
+        with time_limit(res.settings.doc_timeout):
+            _passes(doc, res)
+    except DocumentTimeout as exc:
+        _fail(doc, "per-document passes", exc)
+    return doc
+
+
+def _passes(doc: Document, res: Resources) -> None:
     stage = "repair"
     try:
         repair(doc)
@@ -61,9 +71,10 @@ def prepare_document(doc: Document, res: Resources) -> Document:
         detect_languages(doc, res.settings)
         stage = "artefacts"
         artefacts.detect_artefacts(doc, res.settings, res.artefacts)
+    except DocumentTimeout:
+        raise
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
         _fail(doc, stage, exc)
-    return doc
 
 
 def prepare_source(source: Source, res: Resources) -> list[Document]:

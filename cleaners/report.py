@@ -125,12 +125,7 @@ def assemble_report(parts: list[Path], clean: Path, timings: dict[str, float], r
         )
     rid = run_id(manifest_docs)
     summ["run"] = rid
-    record = {
-        "run": rid,
-        **run,
-        "summary": {k: summ[k] for k in ("documents", "clusters", "events")},
-        "timings": summ["timings"],
-    }
+    record = {"run": rid, **run, "summary": {k: summ[k] for k in ("documents", "clusters", "events")}}
     write_atomic(out / "runs" / f"{rid}.json", json.dumps(record, ensure_ascii=False, indent=1).encode())
     manifest = {"schema": MANIFEST_SCHEMA, "run": rid, "documents": manifest_docs}
     write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -46,14 +47,40 @@ def scan_task(raw_dir: str, settings: dict) -> list[tuple[str, str, str, str]]:
 
 @task(name="prepare-batch", cache_policy=NO_CACHE, retries=1)
 def prepare_task(batch: str, sources: list[tuple[str, str, str]], prepared: str, settings: dict) -> dict:
-    return asdict(workers.run(settings["workers"], batches.prepare_batch, batch, sources, prepared, settings))
+    """Per-document passes in a worker process. When the batch outlives its limit, the worker is
+    killed and the batch's files are retried one by one, so only the runaway file is refused."""
+    limit, n = settings["doc_timeout"], settings["workers"]
+    try:
+        info = workers.run(
+            n, batches.prepare_batch, batch, sources, prepared, settings, timeout=limit * len(sources) + 60
+        )
+        return asdict(info)
+    except (workers.WorkerTimeout, BrokenProcessPool):
+        get_run_logger().warning("batch %s outlived its time limit; retrying its files one by one", batch)
+    ids: dict[str, list[str]] = {}
+    for rel, path, key in sources:
+        try:
+            one = workers.run(
+                n, batches.prepare_batch, batch, [(rel, path, key)], prepared, settings, timeout=limit + 30
+            )
+        except (workers.WorkerTimeout, BrokenProcessPool):
+            get_run_logger().error("%s: killed after the per-document limit of %s s", rel, limit)
+            one = batches.refuse_source(
+                rel, key, prepared, f"processing killed after the per-document limit of {limit:g} s"
+            )
+        ids.update(one.docs or {})
+    return {
+        "batch": batch,
+        "documents": sum(len(v) for v in ids.values()),
+        "seconds": 0.0,
+        "path": prepared,
+        "docs": ids,
+    }
 
 
 @task(name="observe-batch", cache_policy=NO_CACHE, retries=1)
 def observe_task(batch: str, keys: list[str], prepared: str, work: str, settings: dict) -> dict:
-    return asdict(
-        workers.run(settings["workers"], batches.observe_batch, batch, keys, prepared, work, settings)
-    )
+    return asdict(workers.run(settings["workers"], batches.observe_batch, batch, keys, prepared, work, settings))
 
 
 @task(name="decide-corpus-models", cache_policy=NO_CACHE)
@@ -63,9 +90,7 @@ def decide_task(model_paths: list[str], work: str, settings: dict) -> str:
 
 @task(name="apply-batch", cache_policy=NO_CACHE, retries=1)
 def apply_task(batch: str, keys: list[str], prepared: str, models: str, work: str, settings: dict) -> dict:
-    return asdict(
-        workers.run(settings["workers"], batches.apply_batch, batch, keys, prepared, models, work, settings)
-    )
+    return asdict(workers.run(settings["workers"], batches.apply_batch, batch, keys, prepared, models, work, settings))
 
 
 @task(name="cluster-paragraphs", cache_policy=NO_CACHE)
@@ -119,6 +144,8 @@ def clean_corpus(
 
 def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) -> dict[str, Any]:
     t0 = time.perf_counter()
+    for stale in clean.rglob(".tmp-*"):  # left by a run that was killed mid-write
+        stale.unlink(missing_ok=True)
     sdata = settings.model_dump(mode="json")
     state_root = clean / STATE_DIR
     current_fp = fingerprint(settings)
@@ -136,9 +163,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     changed = [
         (rel, path, key)
         for rel, (path, key, digest) in current.items()
-        if rel not in state.sources
-        or state.sources[rel].hash != digest
-        or not state.prepared_path(key).exists()
+        if rel not in state.sources or state.sources[rel].hash != digest or not state.prepared_path(key).exists()
     ]
     previous = set(state.sources)
     gone = sorted(previous - set(current))
@@ -199,9 +224,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     timings["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    finished = _progress(
-        logger, "write", [finish_task.submit(b, dedup, str(work), str(clean)) for b, _ in keyed]
-    )
+    finished = _progress(logger, "write", [finish_task.submit(b, dedup, str(work), str(clean)) for b, _ in keyed])
     removed_outputs = _remove_outputs(clean, gone)
     timings["write"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0

@@ -1,18 +1,25 @@
 """Worker processes for the per-document passes: Python threads would share one core, and a
-process can be stopped when a document runs away."""
+process can be killed when a document runs away where no signal reaches it (C code)."""
 
 from __future__ import annotations
 
 import atexit
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 _POOL: ProcessPoolExecutor | None = None
 _SIZE = 0
+_LOCK = threading.Lock()
+
+
+class WorkerTimeout(Exception):
+    """A batch outlived its time limit; its worker processes were killed."""
 
 
 def worker_count(requested: int) -> int:
@@ -21,27 +28,49 @@ def worker_count(requested: int) -> int:
 
 def _pool(size: int) -> ProcessPoolExecutor:
     global _POOL, _SIZE
-    if _POOL is None or _SIZE != size:
-        shutdown()
-        # spawn: the flow process runs Prefect's threads, which fork would copy mid-flight.
-        _POOL = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
-        _SIZE = size
-    return _POOL
+    with _LOCK:
+        if _POOL is None or _SIZE != size:
+            _shutdown_locked(kill=False)
+            # spawn: the flow process runs Prefect's threads, which fork would copy mid-flight.
+            _POOL = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+            _SIZE = size
+        return _POOL
 
 
-def run(workers: int, fn: Callable[..., T], *args: Any) -> T:
-    """Run `fn(*args)` in a worker process, or inline when one worker is asked for."""
+def run(workers: int, fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+    """Run `fn(*args)` in a worker process, or inline when one worker is asked for.
+
+    Past `timeout` seconds the pool's processes are killed (a thread cannot be stopped) and
+    WorkerTimeout is raised; the next call starts a fresh pool.
+    """
     size = worker_count(workers)
     if size == 1:
         return fn(*args)
-    return _pool(size).submit(fn, *args).result()
+    pool = _pool(size)
+    future = pool.submit(fn, *args)
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout as exc:
+        with _LOCK:
+            if _POOL is pool:
+                _shutdown_locked(kill=True)
+        raise WorkerTimeout(f"no result after {timeout:g} s") from exc
+
+
+def _shutdown_locked(kill: bool) -> None:
+    global _POOL
+    if _POOL is None:
+        return
+    if kill:
+        for proc in list(getattr(_POOL, "_processes", {}).values()):
+            proc.kill()
+    _POOL.shutdown(wait=not kill, cancel_futures=True)
+    _POOL = None
 
 
 def shutdown() -> None:
-    global _POOL
-    if _POOL is not None:
-        _POOL.shutdown(wait=True, cancel_futures=True)
-        _POOL = None
+    with _LOCK:
+        _shutdown_locked(kill=False)
 
 
 atexit.register(shutdown)

@@ -75,32 +75,30 @@ def test_outside_a_flow_run_nothing_raises(tmp_path: Path, caplog: pytest.LogCap
 
 
 async def _read(key: str, flow_run_id: str) -> list:
-    """Artifacts of one flow run with one key, read back from the API.
-
-    Every filter is passed explicitly: the server rejects the nulls the client sends for omitted ones.
-    """
+    """One run's artifacts with one key, read back from the API with a body that leaves out unused filters
+    (the same query `read_artifacts` makes, minus the nulls some FastAPI releases reject, see below)."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterKey,
-        FlowRunFilter,
-        FlowRunFilterId,
-        TaskRunFilter,
-    )
-    from prefect.client.schemas.sorting import ArtifactSort
+    from prefect.client.schemas.objects import Artifact
+
+    body = {"artifacts": {"key": {"any_": [key]}}, "flow_runs": {"id": {"any_": [flow_run_id]}}, "limit": 10}
+    async with get_client() as client:
+        response = await client.request("POST", "/artifacts/filter", json=body)
+        response.raise_for_status()
+        return Artifact.model_validate_list(response.json())
+
+
+async def _read_with_client(key: str) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     async with get_client() as client:
-        return await client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
-            task_run_filter=TaskRunFilter(),
-            sort=ArtifactSort.CREATED_DESC,
-            limit=10,
-        )
+        return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
 
 
-def test_published_inside_a_flow_run(prefect_server: None, tmp_path: Path) -> None:
-    clean = write_report(tmp_path / "clean")
+@pytest.fixture(scope="module")
+def published(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One flow run that publishes the artifacts; its id."""
+    clean = write_report(tmp_path_factory.mktemp("artifacts") / "clean")
 
     @flow(name="artifacts-test")
     def publish() -> str:
@@ -109,14 +107,24 @@ def test_published_inside_a_flow_run(prefect_server: None, tmp_path: Path) -> No
         publish_artifacts(SUMMARY, clean)
         return str(flow_run.id)
 
-    run_id = publish()
-    (summary,) = [a for a in asyncio.run(_read(SUMMARY_KEY, run_id)) if str(a.flow_run_id) == run_id]
-    assert summary.type == "markdown"
+    return publish()
+
+
+def test_published_inside_a_flow_run(published: str) -> None:
+    (summary,) = asyncio.run(_read(SUMMARY_KEY, published))
+    assert summary.type == "markdown" and str(summary.flow_run_id) == published
     assert "| 4 | 2 | 1 | 1 |" in summary.data and "| chrome | 2 | 0 | 0 |" in summary.data
     assert "lines removed: **3**" in summary.data  # "Share\nPrint" is two lines, plus one
-    (table,) = [a for a in asyncio.run(_read(DOCUMENTS_KEY, run_id)) if str(a.flow_run_id) == run_id]
+    (table,) = asyncio.run(_read(DOCUMENTS_KEY, published))
     assert table.type == "table"
     data = json.loads(table.data) if isinstance(table.data, str) else table.data
     assert [r["doc"] for r in data][:2] == ["odd/blob.txt", "marsh-post/001_lock_gates.txt"]
     assert {r["status"] for r in data} == {"ok", "empty", "error"}
     assert "4 of 4 documents" in (table.description or "")
+
+
+def test_prefect_client_reads_them_back(published: str) -> None:
+    """What `prefect artifact ls/inspect` and `Artifact.get` do. Prefect 3.8's client sends null for unused
+    filters; FastAPI 0.151 and later answer 422 to that, so this fails until fastapi is pinned below 0.151."""
+    keys = {a.key for a in asyncio.run(_read_with_client(SUMMARY_KEY)) + asyncio.run(_read_with_client(DOCUMENTS_KEY))}
+    assert keys == {SUMMARY_KEY, DOCUMENTS_KEY}

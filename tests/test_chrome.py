@@ -76,12 +76,14 @@ POSITIVE = {
         "Follow us on Instagram and X",
         "Подпишитесь на наш канал в Telegram",
         "For more breaking news, follow the Velmora Post on Telegram",
+        "Subscribe to our YouTube channel",
     ],
     "newsletter": [
         "Get the Morning Ledger newsletter in your inbox every weekday. Sign up now",
         "Newsletter",
+        "Stay up to date: subscribe to our newsletter",
     ],
-    "app_download": ["Get our app on Google Play and the App Store"],
+    "app_download": ["Get our app on Google Play and the App Store", "Get the app"],
     "related_header": ["See also:", "You may also like", "Lesen Sie auch:", "À lire aussi"],
     "related_inline": ["See also: Velmora council votes to close old market"],
     "related_link": [">> Flood defences along the Orla river to be rebuilt by spring"],
@@ -103,6 +105,8 @@ POSITIVE = {
         "Home > World > Europe",
         "Accueil / Politique / International",
         "Sport › Football › Cup",
+        "News » Politics » Elections",
+        "You are here: Home > News",
     ],
     "ad_marker": ["Sponsored content", "Werbung", "Advertisement - Story continues below"],
     "report_error": ["Spotted a mistake? Let us know", "Found an error? Select the text and press Ctrl + Enter"],
@@ -113,7 +117,7 @@ POSITIVE = {
     ],
     "copyright": ["© 2023 Velmora Daily Press. All rights reserved.", "Copyright 2021 Northwind Media"],
     "tags": ["Tags: energy, tariffs, Velmora"],
-    "source_marker": ["source site-17", "Source: https://example.org/story/123"],
+    "source_marker": ["source site-17", "Source: https://example.org/story/123", "Source: velmora.example"],
     "navigation": [
         "Skip to main content",
         "Back to top",
@@ -122,7 +126,7 @@ POSITIVE = {
     ],
     "paywall_prompt": ["Subscribe to continue reading", "Already a subscriber? Log in", "Read full article »"],
     "tip_prompt": ["Got a news tip? Write to the desk"],
-    "post_meta": ["Posted in Regions, Energy", "Posted by deskeditor"],
+    "post_meta": ["Posted in Regions, Energy", "Posted by deskeditor", "Posted on March 3, 2024 by deskeditor"],
 }
 
 # Content that talks about cookies, comments, sharing, photos ... and must stay.
@@ -160,6 +164,14 @@ NEGATIVE = [
     "The minister (photo: left) spoke first.",
     "Credit unions in the region reported record deposits.",
     "About 40 contacts, privacy concerns and terms were discussed.",
+    "The regulator wants carriers to reduce spam calls by half.",
+    "Readers can subscribe to the newsletter free of charge, the mayor said.",
+    "Join the march organised on Telegram",
+    "Posted on the door by the caretaker, the notice was soon removed.",
+    "Listen to what the miners are saying, she urged.",
+    "Next year the plant will double its output.",
+    "Source: the ministry of finance",
+    "Time to read the budget line by line, critics said.",
 ]
 
 
@@ -393,6 +405,15 @@ def test_model_keeps_title_but_removes_same_line_as_link():
     _fit([a, b])
     assert a.clean_text().startswith("Ferry service resumes on the Orla")
     assert "Ferry service resumes" not in b.clean_text()
+
+
+def test_model_does_not_learn_lines_that_are_only_titles():
+    docs = [
+        _doc(f"Morning briefing\n\nStory {i} opens with a long sentence about the valley and its dam.", f"t{i}")
+        for i in range(3)
+    ]
+    model = _fit(docs)
+    assert model.learned == {}
 
 
 def test_model_state_roundtrip_forget_and_merge():

@@ -30,10 +30,10 @@ OTHER = (
 
 
 def write_corpus(raw: Path) -> None:
-    (raw / "valley-news").mkdir(parents=True)
+    (raw / "lake-news").mkdir(parents=True)
     (raw / "river-post").mkdir(parents=True)
     (raw / "broken").mkdir(parents=True)
-    (raw / "valley-news" / "a.txt").write_text(
+    (raw / "lake-news" / "a.txt").write_text(
         f"Spillway repairs delayed\n\nHome › News › Region\n\n{WIRE}\n\n{OTHER}\n\nComments are closed.\n",
         encoding="utf-8",
     )
@@ -76,7 +76,7 @@ def corpus(tmp_path_factory, prefect_server):
 
 def test_outputs_and_report(corpus) -> None:
     raw, clean, summary, _ = corpus
-    a = (clean / "valley-news" / "a.txt").read_text(encoding="utf-8")
+    a = (clean / "lake-news" / "a.txt").read_text(encoding="utf-8")
     assert a == f"Spillway repairs delayed\n\n{WIRE}\n\n{OTHER}\n"
     b = (clean / "river-post" / "b.txt").read_text(encoding="utf-8")
     assert WIRE_EDITED not in b and "café" in b
@@ -90,7 +90,7 @@ def test_outputs_and_report(corpus) -> None:
     assert docs["broken/empty.txt"]["status"] == "empty"
     assert docs["river-post/b.txt"]["encoding"] == "cp1252"
     assert docs["river-post/feed.jsonl#r1"]["paragraphs_out"] == 1
-    assert set(docs["valley-news/a.txt"]) >= {
+    assert set(docs["lake-news/a.txt"]) >= {
         "doc",
         "status",
         "error",
@@ -103,11 +103,11 @@ def test_outputs_and_report(corpus) -> None:
     }
     events = [json.loads(x) for x in (rep / "events.jsonl").read_text().splitlines()]
     kinds = {(e["doc"], e["kind"]) for e in events}
-    assert ("valley-news/a.txt", "chrome") in kinds
+    assert ("lake-news/a.txt", "chrome") in kinds
     dups = [e for e in events if e["kind"] == "duplicate"]
     assert {(e["doc"], e["duplicate_of"]["doc"]) for e in dups} == {
-        ("river-post/b.txt", "valley-news/a.txt"),
-        ("river-post/feed.jsonl#r1", "valley-news/a.txt"),
+        ("river-post/b.txt", "lake-news/a.txt"),
+        ("river-post/feed.jsonl#r1", "lake-news/a.txt"),
     }
     for e in events:
         assert set(e) >= {
@@ -125,8 +125,8 @@ def test_outputs_and_report(corpus) -> None:
         }
     clusters = [json.loads(x) for x in (rep / "clusters.jsonl").read_text().splitlines()]
     assert len(clusters) == 2
-    assert all(c["kept"]["doc"] == "valley-news/a.txt" for c in clusters)
-    assert summary["documents"] == {"ok": 4, "empty": 1, "error": 1}
+    assert all(c["kept"]["doc"] == "lake-news/a.txt" for c in clusters)
+    assert summary["documents"] == {"ok": 3, "empty": 1, "error": 1}
     assert json.loads((rep / "summary.json").read_text())["clusters"] == 2
     assert not list((clean / "_state").rglob("*.jsonl"))  # the work folder is cleared
 
