@@ -276,8 +276,8 @@ def _rewrite(
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     if nonblank and all(i in removed for i in nonblank):
         rule, conf = removed[min(i for i in removed if i in nonblank)]
-        doc.add(_event(doc, p, p.text, None, None, rule, conf))
-        p.removed = "chrome"
+        if doc.add(_event(doc, p, p.text, None, None, rule, conf)):
+            p.removed = "chrome"
         return
     offsets, pos = [], 0
     for line in lines:
@@ -287,12 +287,16 @@ def _rewrite(
     for i, line in enumerate(lines):
         if i in removed:
             rule, conf = removed[i]
-            doc.add(_event(doc, p, line, offsets[i], offsets[i] + len(line), rule, conf))
-            continue
-        if i in cuts:
-            for s, e, rule, conf in cuts[i]:
-                doc.add(_event(doc, p, line[s:e], offsets[i] + s, offsets[i] + e, rule, conf))
-            line = line[: min(s for s, _, _, _ in cuts[i])].rstrip()
+            if doc.add(_event(doc, p, line, offsets[i], offsets[i] + len(line), rule, conf)):
+                continue
+        elif i in cuts:
+            done = [
+                s
+                for s, e, rule, conf in cuts[i]
+                if doc.add(_event(doc, p, line[s:e], offsets[i] + s, offsets[i] + e, rule, conf))
+            ]
+            if done:
+                line = line[: min(done)].rstrip()
         kept.append(line)
     p.text = "\n".join(kept)
 

@@ -485,8 +485,7 @@ class DedupModel:
             m = self._members.get((doc.id, p.index))
             if m is None or m.kept or p.removed is not None:
                 continue
-            p.removed = "duplicate"
-            doc.add(
+            if doc.add(
                 Event(
                     doc=doc.id,
                     paragraph=p.index,
@@ -500,7 +499,8 @@ class DedupModel:
                     cluster=m.cluster,
                     duplicate_of={"doc": m.of_doc, "paragraph": m.of_paragraph},
                 )
-            )
+            ):
+                p.removed = "duplicate"
 
     def members(self, doc: Document) -> list[dict[str, Any]]:
         """Rows for clusters.jsonl: this document's paragraphs in clusters of two or more."""

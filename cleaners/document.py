@@ -56,6 +56,7 @@ class Event:
     cluster: int | None = None
     duplicate_of: dict[str, Any] | None = None
     lang: str | None = None
+    override: str | None = None  # "rejected" / "accepted" when a reviewer's override changed the action
     id: str = ""
 
     def __post_init__(self) -> None:
@@ -115,6 +116,8 @@ class Document:
     paragraphs: list[Paragraph] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     paragraphs_in: int = 0
+    # Reviewer verdicts by event id ("reject" | "accept"), from the overrides file; never stored.
+    review: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def live(self) -> list[Paragraph]:
@@ -124,11 +127,20 @@ class Document:
     def clean_text(self) -> str:
         return "\n\n".join(p.text for p in self.live)
 
-    def add(self, event: Event) -> None:
+    def add(self, event: Event) -> bool:
+        """Record a decision and say whether to carry it out, after the reviewer's overrides:
+        a rejected removal or fix becomes a flag, an accepted suggestion becomes a fix."""
+        verdict = self.review.get(event.id)
+        if verdict == "reject" and event.action in ("removed", "fixed"):
+            event.action, event.override = "flagged", "rejected"
+        elif verdict == "accept" and event.action == "flagged" and event.replacement is not None:
+            event.action, event.override = "fixed", "accepted"
         self.events.append(event)
+        return event.action != "flagged"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("review", None)
         return data
 
     @classmethod
@@ -136,6 +148,7 @@ class Document:
         data = dict(data)
         data["paragraphs"] = [Paragraph(**p) for p in data.get("paragraphs", [])]
         data["events"] = [Event.from_dict(e) for e in data.get("events", [])]
+        data.pop("review", None)
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 

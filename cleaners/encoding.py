@@ -39,7 +39,7 @@ def repair(doc: Document) -> None:
         fixed = fix_text(para.text)
         if fixed == para.text:
             continue
-        doc.add(
+        if doc.add(
             Event(
                 doc=doc.id,
                 paragraph=para.index,
@@ -50,5 +50,5 @@ def repair(doc: Document) -> None:
                 rule="encoding:ftfy",
                 confidence=1.0,
             )
-        )
-        para.text = fixed
+        ):
+            para.text = fixed

@@ -17,11 +17,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from cleaners.document import KINDS
 from cleaners.output import write_atomic
 
 DETAIL_DOCS = 2_000  # documents (with events or errors) shown in full detail
 ROW_DOCS = 20_000  # further documents listed one line each
 DETAIL_CLUSTERS = 500  # clusters shown side by side
+CLUSTER_MEMBERS = 12  # members shown per cluster
 TEXT_CHARS = 4_000  # characters of one event's text shown
 CLEAN_CHARS = 20_000  # characters of one document's clean text shown
 DIFF_TOKENS = 1_500  # fixes longer than this (in tokens) are shown as before/after without a word diff
@@ -40,7 +42,7 @@ h1 { font-size: 1.6rem; margin: 0 0 .25rem; } h2 { font-size: 1.25rem; margin: 2
   border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
 nav a { margin-right: 1rem; color: #0969da; } .muted { color: var(--muted); } .note { background: var(--bg);
   border-left: 4px solid var(--line); padding: .4rem .8rem; margin: .6rem 0; }
-code, .id, .text, pre { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace;
+code, .id, pre { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace;
   font-size: .86rem; }
 .cards { display: flex; flex-wrap: wrap; gap: .8rem; margin: .8rem 0; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .9rem; min-width: 9rem;
@@ -67,7 +69,7 @@ details.doc > .body { padding: .4rem .9rem .8rem; }
 .ev.flagged { border-left-color: #bf8700; background: #fffdf0; }
 .ev .label { font-size: .85rem; } .ev .label code { background: var(--bg); padding: 0 .3rem; border-radius: 4px; }
 .id { color: var(--muted); user-select: all; }
-.text { white-space: pre-wrap; word-break: break-word; margin-top: .2rem; }
+.text { white-space: pre-wrap; overflow-wrap: anywhere; margin-top: .2rem; line-height: 1.55; }
 del { background: var(--del); color: var(--del-ink); text-decoration: line-through; text-decoration-thickness: 1px; }
 ins { background: var(--ins); color: var(--ins-ink); text-decoration: none; }
 mark { background: var(--flag); color: var(--flag-ink); outline: 1px solid #eed888; }
@@ -78,7 +80,8 @@ mark { background: var(--flag); color: var(--flag-ink); outline: 1px solid #eed8
 .cluster { display: flex; gap: .6rem; overflow-x: auto; margin: .5rem 0 1rem; align-items: stretch; }
 .member { flex: 1 1 0; min-width: 16rem; border: 1px solid var(--line); border-radius: 6px; padding: .4rem .7rem; }
 .member.kept { border: 2px solid #1a7f37; background: #f6fff8; }
-.member .text { max-height: 16rem; overflow: auto; }
+.member .text { max-height: 18rem; overflow: auto; } .member .where { font-size: .8rem; word-break: break-all; }
+.changed { background: #ddf4ff; color: #0a3069; border-radius: 2px; }
 ul.rows { padding-left: 1.2rem; } ul.rows li { margin: .1rem 0; }
 """
 
@@ -243,7 +246,8 @@ def _totals(summary: dict[str, Any], n_events: int) -> str:
     out.append('</div><div class="grid">')
     events = summary.get("events", {})
     actions = ("removed", "fixed", "flagged")
-    rows = [[kind, *(by.get(a, 0) for a in actions), sum(by.values())] for kind, by in events.items()]
+    kinds = [*KINDS, *(k for k in events if k not in KINDS)]  # every kind, so a zero is visible too
+    rows = [[k, *(events.get(k, {}).get(a, 0) for a in actions), sum(events.get(k, {}).values())] for k in kinds]
     rows.append(["all", *(sum(by.get(a, 0) for by in events.values()) for a in actions), n_events])
     out.append(f"<div><h3>Events by kind</h3>{_table(['kind', *actions, 'total'], rows)}</div>")
     langs = summary.get("languages", {})
@@ -254,18 +258,40 @@ def _totals(summary: dict[str, Any], n_events: int) -> str:
     return "".join(out)
 
 
+def _against(kept: str, text: str) -> str:
+    """A copy with the words that differ from the kept paragraph marked, so a reviewer sees what varies."""
+    a, b = _TOKENS.findall(kept), _TOKENS.findall(text)
+    if len(a) > DIFF_TOKENS or len(b) > DIFF_TOKENS:
+        return _cut(text, 2_000)
+    out = []
+    for op, _, _, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if j2 > j1:
+            chunk = _e("".join(b[j1:j2]))
+            out.append(chunk if op == "equal" else f'<span class="changed">{chunk}</span>')
+    return "".join(out)
+
+
 def _cluster_html(cluster: dict[str, Any]) -> str:
     kept = cluster.get("kept") or {}
     members = list(cluster.get("members", []))
-    members.sort(key=lambda m: not (m.get("doc") == kept.get("doc") and m.get("paragraph") == kept.get("paragraph")))
+
+    def is_kept(m: dict[str, Any]) -> bool:
+        return m.get("doc") == kept.get("doc") and m.get("paragraph") == kept.get("paragraph")
+
+    members.sort(key=lambda m: not is_kept(m))
+    kept_text = (members[0].get("text") or "") if members and is_kept(members[0]) else None
     cards = []
-    for i, m in enumerate(members):
-        is_kept = i == 0 and m.get("doc") == kept.get("doc") and m.get("paragraph") == kept.get("paragraph")
-        badge = '<span class="pill fixed">kept</span>' if is_kept else '<span class="pill removed">removed</span>'
+    for m in members[:CLUSTER_MEMBERS]:
+        mine = is_kept(m)
+        badge = '<span class="pill fixed">kept</span>' if mine else '<span class="pill removed">removed</span>'
+        text = m.get("text") or ""
+        body = _against(kept_text, text) if kept_text is not None and not mine else _cut(text, 2_000)
         cards.append(
-            f'<div class="member{" kept" if is_kept else ""}"><div><code>{_e(m.get("doc"))}</code> '
-            f'¶{_e(m.get("paragraph"))} {badge}</div><div class="text">{_cut(m.get("text"), 2_000)}</div></div>'
+            f'<div class="member{" kept" if mine else ""}"><div>{badge} ¶{_e(m.get("paragraph"))}</div>'
+            f'<div class="where"><code>{_e(m.get("doc"))}</code></div><div class="text">{body}</div></div>'
         )
+    if len(members) > CLUSTER_MEMBERS:
+        cards.append(f'<div class="member muted">… {len(members) - CLUSTER_MEMBERS:,} more copies</div>')
     head = f'<h3>cluster {_e(cluster.get("cluster"))} <span class="muted">({len(members)} members)</span></h3>'
     return f'{head}<div class="cluster">{"".join(cards)}</div>'
 
@@ -398,7 +424,7 @@ def render(
     if clusters:
         out.append(
             '<p class="muted">The kept paragraph comes first (green); the copies removed from the clean text '
-            "follow.</p>"
+            'follow, with the words that differ from the kept one <span class="changed">marked</span>.</p>'
         )
         out.extend(_cluster_html(c) for c in clusters[:DETAIL_CLUSTERS])
         if len(clusters) > DETAIL_CLUSTERS:

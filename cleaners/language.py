@@ -21,14 +21,30 @@ UNDETERMINED = "und"
 _WORD = re.compile(r"[^\W\d_]+")
 # Function words that are frequent in English prose and rare as whole words in other
 # Latin-script languages; a paragraph dense in them is English without asking langdetect.
+# Words that are also common in Dutch, German or the Romance languages (in, over, we, so, do) are
+# left out of the relaxed rule's evidence on purpose.
 _EN_STOP = frozenset(
     "the of and to in is was that for on with as by at from it be are were has have had "
     "this which will would not but an their its they he she said been who also after".split()
 )
+_EN_MORE = frozenset(
+    "his her them than into about there when could should before under between because while "
+    "these those what your our you more most other such only just people year government".split()
+)
 _FOREIGN_STOP = frozenset(
     "der die das und ist nicht ein eine den dem des mit auf für sich le la les et est une des "
-    "dans pour que qui pas sur au du el los las por con una para es y como".split()
+    "dans pour que qui pas sur au du el los las por con una para es y como "
+    "een zijn niet voor wordt il di gli della sono anche não uma och att är".split()
 )
+# ASCII bytes that are not letters: deleting them leaves exactly the characters str.isalpha() counts.
+_ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
+
+
+def count_letters(text: str) -> int:
+    """Number of alphabetic characters (str.isalpha), fast for ASCII text."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+    return sum(1 for ch in text if ch.isalpha())
 
 
 @lru_cache(maxsize=4)
@@ -71,13 +87,20 @@ def detect(text: str, seed: int = 0) -> tuple[str, float]:
 
 def quick_english(text: str) -> bool | None:
     """True when the text is plainly English, False when plainly not Latin-script English,
-    None when langdetect has to decide."""
-    letters = sum(1 for ch in text if ch.isalpha())
+    None when langdetect has to decide.
+
+    Plainly English: at least 8 words, no function word of German, French, Spanish, Dutch,
+    Italian, Portuguese or Swedish, and either dense English function words (12 %), or, for
+    text with ASCII letters only, at least three English function words making 6 % of the words."""
+    letters = count_letters(text)
     if letters == 0:
         return None
-    non_ascii = sum(1 for ch in text if ch.isalpha() and ord(ch) > 0x24F)
-    if non_ascii / letters > 0.3:
-        return False
+    ascii_letters = True  # no letter outside ASCII (typographic quotes and dashes are fine)
+    if not text.isascii():
+        non_latin = sum(1 for ch in text if ord(ch) > 0x24F and ch.isalpha())
+        if non_latin / letters > 0.3:
+            return False
+        ascii_letters = not any(ord(ch) > 0x7F and ch.isalpha() for ch in text)
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) < 8:
         return None
@@ -85,12 +108,16 @@ def quick_english(text: str) -> bool | None:
     foreign = sum(1 for w in words if w in _FOREIGN_STOP)
     if en / len(words) >= 0.12 and foreign <= en / 4:
         return True
+    if foreign == 0 and ascii_letters:
+        en += sum(1 for w in words if w in _EN_MORE)
+        if en >= 3 and en / len(words) >= 0.06:
+            return True
     return None
 
 
 def paragraph_language(text: str, settings: Settings) -> str:
     """Language code of one paragraph; 'und' when too short to tell."""
-    if sum(1 for ch in text if ch.isalpha()) < settings.min_language_chars:
+    if count_letters(text) < settings.min_language_chars:
         return UNDETERMINED
     verdict = quick_english(text)
     if verdict is True:
@@ -117,7 +144,7 @@ def detect_languages(doc: Document, settings: Settings) -> None:
         if para.language in (UNDETERMINED, doc.language):
             continue
         drop = settings.drop_foreign_paragraphs
-        doc.add(
+        carried_out = doc.add(
             Event(
                 doc=doc.id,
                 paragraph=para.index,
@@ -129,5 +156,5 @@ def detect_languages(doc: Document, settings: Settings) -> None:
                 lang=para.language,
             )
         )
-        if drop:
+        if drop and carried_out:
             para.removed = "language"

@@ -20,6 +20,7 @@ from cleaners.document import Document
 from cleaners.encoding import repair
 from cleaners.language import detect_languages
 from cleaners.limits import DocumentTimeout, time_limit
+from cleaners.overrides import load_overrides
 from cleaners.reading import Source, discover, read_source
 from cleaners.settings import Settings
 
@@ -31,6 +32,7 @@ class Resources:
     settings: Settings
     chrome_rules: Any
     artefacts: Any
+    review: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, settings: Settings) -> Resources:
@@ -38,6 +40,7 @@ class Resources:
             settings=settings,
             chrome_rules=chrome.load_rules(settings.chrome_rules),
             artefacts=artefacts.load_resources(settings),
+            review=load_overrides(settings.overrides),
         )
 
 
@@ -53,6 +56,7 @@ def prepare_document(doc: Document, res: Resources) -> Document:
     """The per-document passes. A failure turns the document into an error record."""
     if doc.status != "ok":
         return doc
+    doc.review = res.review
     try:
         with time_limit(res.settings.doc_timeout):
             _passes(doc, res)
@@ -147,6 +151,8 @@ def run_library(raw_dir: Path, settings: Settings) -> CorpusResult:
     """The whole pipeline in one process, without Prefect: for tests, benchmarks and scoring."""
     res = Resources.load(settings)
     docs = [d for src in discover(raw_dir, settings) for d in prepare_source(src, res)]
+    for doc in docs:
+        doc.review = res.review
     models = CorpusModels.empty(res)
     for doc in docs:
         models.observe(doc)

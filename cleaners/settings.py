@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_OVERRIDES = "corpusclean.overrides.toml"
 
 
 class Settings(BaseModel):
@@ -67,6 +68,11 @@ class Settings(BaseModel):
         None, description="datasketch MinHashLSH storage_config (None: in memory; redis for huge corpora)."
     )
 
+    # review
+    overrides: Path | None = Field(
+        None, description="Reviewer verdicts on event ids (corpusclean.overrides.toml or .jsonl)."
+    )
+
     # orchestration
     batch_size: int = Field(64, description="Documents per Prefect task.")
     workers: int = Field(0, description="Worker processes for per-document passes (0: one per core).")
@@ -87,4 +93,6 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
             raw = tomllib.load(fh)
         data.update(raw.get("corpusclean", raw))
     data.update({k: v for k, v in overrides.items() if v is not None})
+    if "overrides" not in data and Path(DEFAULT_OVERRIDES).is_file():
+        data["overrides"] = Path(DEFAULT_OVERRIDES).resolve()
     return Settings.model_validate(data)

@@ -61,6 +61,7 @@ def _version(dist: str) -> str:
 def fingerprint(settings: Settings) -> dict[str, Any]:
     """Everything the cached documents and signatures depend on."""
     fields = settings.fingerprint_fields()
+    fields.pop("overrides", None)  # a reviewer's verdicts re-clean documents, they do not invalidate the state
     data_files = {}
     for name in ("chrome_rules", "gazetteer", "transliteration_rules", "canonical_names"):
         value = fields.pop(name, None)
@@ -70,6 +71,10 @@ def fingerprint(settings: Settings) -> dict[str, Any]:
         "data_files": data_files,
         "versions": {d: _version(d) for d in ("corpusclean", "datasketch", "ftfy", "langdetect")},
     }
+
+
+def review_hash(settings: Settings) -> str | None:
+    return _data_file_hash(settings.overrides)
 
 
 def fingerprint_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -97,6 +102,7 @@ class CorpusState:
     root: Path
     fingerprint: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, SourceState] = field(default_factory=dict)
+    review: str | None = None  # hash of the overrides file the cached documents were cleaned with
 
     @property
     def prepared_dir(self) -> Path:
@@ -116,9 +122,7 @@ class CorpusState:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("schema") != SCHEMA:
-                raise StateError(
-                    f"{path} has schema {data.get('schema')!r}, this corpusclean writes {SCHEMA}"
-                )
+                raise StateError(f"{path} has schema {data.get('schema')!r}, this corpusclean writes {SCHEMA}")
             sources = {
                 rel: SourceState(hash=str(s["hash"]), key=str(s["key"]), docs=[str(d) for d in s["docs"]])
                 for rel, s in data["sources"].items()
@@ -126,21 +130,19 @@ class CorpusState:
             for rel, s in sources.items():
                 if s.key != source_key(rel):
                     raise StateError(f"{path}: entry for {rel!r} has a foreign key")
-            return cls(root=root, fingerprint=dict(data["fingerprint"]), sources=sources)
+            review = data.get("review")
+            return cls(root=root, fingerprint=dict(data["fingerprint"]), sources=sources, review=review)
         except StateError as exc:
             raise StateError(f"{exc}; rebuild with `corpusclean run --full`") from exc
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise StateError(
-                f"corrupted state file {path} ({exc}); rebuild with `corpusclean run --full`"
-            ) from exc
+            raise StateError(f"corrupted state file {path} ({exc}); rebuild with `corpusclean run --full`") from exc
 
     def save(self) -> None:
         data = {
             "schema": SCHEMA,
             "fingerprint": self.fingerprint,
-            "sources": {
-                rel: {"hash": s.hash, "key": s.key, "docs": s.docs} for rel, s in sorted(self.sources.items())
-            },
+            "review": self.review,
+            "sources": {rel: {"hash": s.hash, "key": s.key, "docs": s.docs} for rel, s in sorted(self.sources.items())},
         }
         write_atomic(self.root / "state.json", json.dumps(data, ensure_ascii=False, indent=1).encode())
 
@@ -150,8 +152,7 @@ class CorpusState:
             return
         changed = ", ".join(fingerprint_diff(self.fingerprint, current))
         raise StateError(
-            f"the corpus state in {self.root} was built with different {changed}; "
-            "rebuild with `corpusclean run --full`"
+            f"the corpus state in {self.root} was built with different {changed}; rebuild with `corpusclean run --full`"
         )
 
 

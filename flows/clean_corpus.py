@@ -23,7 +23,7 @@ from cleaners.output import RESERVED, output_path
 from cleaners.reading import discover
 from cleaners.report import assemble_report
 from cleaners.settings import Settings
-from cleaners.state import CorpusState, RunLock, SourceState, file_hash, fingerprint, source_key
+from cleaners.state import CorpusState, RunLock, SourceState, file_hash, fingerprint, review_hash, source_key
 from flows import workers
 from flows.artifacts import publish_artifacts
 
@@ -156,6 +156,9 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         state = CorpusState.load(state_root)
         state.check(current_fp)
     state.fingerprint = current_fp
+    review = review_hash(settings)
+    reviewed_again = state.review != review  # new verdicts: every document is cleaned again
+    state.review = review
     timings: dict[str, float] = {}
 
     scanned = scan_task(str(raw), sdata)
@@ -163,7 +166,10 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     changed = [
         (rel, path, key)
         for rel, (path, key, digest) in current.items()
-        if rel not in state.sources or state.sources[rel].hash != digest or not state.prepared_path(key).exists()
+        if reviewed_again
+        or rel not in state.sources
+        or state.sources[rel].hash != digest
+        or not state.prepared_path(key).exists()
     ]
     previous = set(state.sources)
     gone = sorted(previous - set(current))

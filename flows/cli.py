@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 import flows  # noqa: F401  (offline Prefect settings before Prefect loads)
+from cleaners.overrides import load_overrides
 from cleaners.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -27,7 +28,9 @@ def _root() -> None:
 def build_settings(config: Path | None, **overrides: object) -> Settings:
     """Settings from defaults, the config file and CLI overrides; bad values exit with code 2."""
     try:
-        return load_settings(config, **overrides)
+        settings = load_settings(config, **overrides)
+        load_overrides(settings.overrides)
+        return settings
     except (ValidationError, OSError, ValueError) as exc:
         typer.echo(f"error: unusable settings: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -35,12 +38,8 @@ def build_settings(config: Path | None, **overrides: object) -> Settings:
 
 @app.command()
 def run(
-    raw: Annotated[Path, typer.Argument(help="Folder of raw articles (.txt files, .jsonl records).")] = Path(
-        "raw"
-    ),
-    clean: Annotated[Path, typer.Argument(help="Output folder for clean text and the report.")] = Path(
-        "clean"
-    ),
+    raw: Annotated[Path, typer.Argument(help="Folder of raw articles (.txt files, .jsonl records).")] = Path("raw"),
+    clean: Annotated[Path, typer.Argument(help="Output folder for clean text and the report.")] = Path("clean"),
     config: Annotated[
         Path | None,
         typer.Option("--config", "-c", help="Settings file (default: ./corpusclean.toml if present)."),
@@ -48,13 +47,17 @@ def run(
     threshold: Annotated[
         float | None, typer.Option(help="Estimated Jaccard at or above which paragraphs are near-duplicates.")
     ] = None,
-    shingle: Annotated[
-        str | None, typer.Option(help="Shingles for near-duplicates: 'word' or 'char'.")
-    ] = None,
+    shingle: Annotated[str | None, typer.Option(help="Shingles for near-duplicates: 'word' or 'char'.")] = None,
     shingle_size: Annotated[int | None, typer.Option(help="Shingle length in words or characters.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (0: one per core).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents (raw files) per Prefect task.")] = None,
-    full: Annotated[bool, typer.Option("--full", help="Ignore the saved corpus state and rebuild from scratch.")] = False,
+    overrides: Annotated[
+        Path | None,
+        typer.Option(help="Reviewer verdicts on event ids (default: ./corpusclean.overrides.toml if present)."),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Ignore the saved corpus state and rebuild from scratch.")
+    ] = False,
     max_error_ratio: Annotated[
         float | None, typer.Option(help="Exit 1 when more than this share of documents failed.")
     ] = None,
@@ -74,6 +77,7 @@ def run(
         workers=workers,
         batch_size=batch_size,
         max_error_ratio=max_error_ratio,
+        overrides=overrides,
     )
     from cleaners.state import StateError
     from flows.clean_corpus import clean_corpus
@@ -109,9 +113,7 @@ def serve(
         typer.Option(help="Cron of clean-corpus/scheduled (default: $CORPUSCLEAN_CRON or '0 3 * * *', UTC)."),
     ] = None,
     raw: Annotated[Path, typer.Option("--raw", help="Default raw folder of both deployments.")] = Path("raw"),
-    clean: Annotated[Path, typer.Option("--clean", help="Default clean folder of both deployments.")] = Path(
-        "clean"
-    ),
+    clean: Annotated[Path, typer.Option("--clean", help="Default clean folder of both deployments.")] = Path("clean"),
     config: Annotated[
         Path | None,
         typer.Option("--config", "-c", help="Settings file (default: ./corpusclean.toml if present)."),

@@ -128,7 +128,8 @@ def test_outputs_and_report(corpus) -> None:
     assert all(c["kept"]["doc"] == "lake-news/a.txt" for c in clusters)
     assert summary["documents"] == {"ok": 3, "empty": 1, "error": 1}
     assert json.loads((rep / "summary.json").read_text())["clusters"] == 2
-    assert not list((clean / "_state").rglob("*.jsonl"))  # the work folder is cleared
+    assert not (clean / "_state" / "work").exists()  # the run's work folder is cleared
+    assert len(list((clean / "_state" / "prepared").glob("*.jsonl"))) == 5  # one cache file per raw file
 
 
 def test_raw_untouched(corpus) -> None:

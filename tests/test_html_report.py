@@ -201,7 +201,10 @@ def test_report_shows_errors_clean_texts_and_clusters(clean: Path) -> None:
     # The cluster: kept member first, then the copy.
     block = page[page.index('id="clusters"') :]
     assert block.index('class="member kept"') < block.index('class="member"')
-    assert block.index("the timetable.") < block.index("the new timetable.")
+    assert block.index(DOC_A) < block.index(DOC_B)
+    # The copy marks the words that differ from the kept paragraph.
+    assert '<span class="changed">new </span>' in block
+    assert "the timetable." in block
     # Totals at the top, before the documents.
     assert page.index("Events by kind") < page.index('id="documents"')
     for stage in ("prepare", "cluster", "total"):

@@ -36,10 +36,7 @@ def apply_findings(doc: Document, para: Paragraph, findings: list[Finding], sett
     for f in findings:
         policy = settings.artefact_policy.get(f.kind, "flag")
         fix = policy == "fix" and f.fixable and f.replacement is not None and f.start >= last_end
-        if fix:
-            fixes.append(f)
-            last_end = f.end
-        doc.add(
+        carried_out = doc.add(
             Event(
                 doc=doc.id,
                 paragraph=para.index,
@@ -54,6 +51,9 @@ def apply_findings(doc: Document, para: Paragraph, findings: list[Finding], sett
                 lang=f.lang,
             )
         )
+        if carried_out and f.replacement is not None and f.start >= last_end:
+            fixes.append(f)
+            last_end = f.end
     text = para.text
     for f in sorted(fixes, key=lambda f: f.start, reverse=True):
         text = text[: f.start] + (f.replacement or "") + text[f.end :]
