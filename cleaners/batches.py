@@ -25,14 +25,16 @@ from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_
 from cleaners.reading import Source
 from cleaners.report import document_record
 from cleaners.settings import Settings
+from cleaners.state import review_hash
 
 _RESOURCES: dict[str, Resources] = {}
 
 
 def resources(settings: Settings) -> Resources:
     """Data files are loaded once per process and settings."""
-    key = settings.model_dump_json()
+    key = settings.model_dump_json() + str(review_hash(settings))
     if key not in _RESOURCES:
+        _RESOURCES.clear()
         _RESOURCES[key] = Resources.load(settings)
     return _RESOURCES[key]
 

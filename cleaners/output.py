@@ -16,6 +16,8 @@ from typing import Any
 from cleaners.document import Document
 
 RESERVED = ("_report", "_state")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 class UnsafePathError(ValueError):
@@ -49,6 +51,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for other tools to read
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

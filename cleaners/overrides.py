@@ -26,17 +26,18 @@ def load_overrides(path: Path | None) -> dict[str, str]:
         return {}
     path = Path(path)
     try:
-        stamp = path.stat().st_mtime_ns
+        content = path.read_bytes()
     except OSError as exc:
         raise OverridesError(f"overrides file {path} cannot be read: {exc.strerror}") from exc
-    return dict(_load(path, stamp))
+    return dict(_parse(path.suffix, str(path), content))
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, stamp: int) -> tuple[tuple[str, str], ...]:
+def _parse(suffix: str, path: str, content: bytes) -> tuple[tuple[str, str], ...]:
     verdicts: dict[str, str] = {}
-    if path.suffix == ".jsonl":
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    text = content.decode("utf-8", errors="replace")
+    if suffix == ".jsonl":
+        for n, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
@@ -49,7 +50,7 @@ def _load(path: Path, stamp: int) -> tuple[tuple[str, str], ...]:
             verdicts[eid] = verdict
     else:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise OverridesError(f"{path}: {exc}") from exc
         for verdict in VERDICTS:

@@ -290,3 +290,71 @@ def test_dev_corpus_duplicate_groups_clustered(settings: Settings) -> None:
     print(f"dedup dev corpus: {len(predicted)} pairs, {len(positive)} true, P={precision:.3f} R={recall:.3f}")
     assert positive - predicted == set()
     assert precision >= 0.9
+
+
+# --- compact band index == MinHashLSH ------------------------------------------------------------
+
+
+def _generated_docs(tmp_path: Path) -> list[Document]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench.generate import Rates, generate
+
+    generate(tmp_path, 600, seed=5, rates=Rates(copy=0.15, mojibake=0.0, foreign=0.0))
+    docs = []
+    for path in sorted((tmp_path / "raw").rglob("*.txt")):
+        rel = str(path.relative_to(tmp_path / "raw"))
+        docs.append(Document(id=rel, source=rel, paragraphs=split_paragraphs(path.read_text(encoding="utf-8"))))
+    return docs
+
+
+def _decisions(model: DedupModel) -> tuple:
+    data = model.to_dict()
+    return data["decisions"], data["clusters"]
+
+
+@pytest.mark.parametrize(
+    "overrides", [{}, {"threshold": 0.6}, {"shingle": "word", "shingle_size": 3, "threshold": 0.3}]
+)
+def test_compact_index_decides_like_minhashlsh(tmp_path: Path, overrides: dict) -> None:
+    """Same candidates, same verification, same greedy order: identical clusters, on a corpus with
+    many near-copies, repeated chrome blocks (exact copies) and chance band collisions."""
+    settings = Settings(**overrides)
+    model = DedupModel(settings)
+    for d in _generated_docs(tmp_path):
+        model.observe(d)
+    model.decide()
+    compact = _decisions(model)
+    model._decide_minhashlsh()
+    assert compact == _decisions(model)
+    assert len(compact[1]) > 20
+
+
+def test_lsh_storage_goes_through_minhashlsh(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    called = []
+    monkeypatch.setattr(DedupModel, "_decide_minhashlsh", lambda self: called.append(True))
+    run(settings.model_copy(update={"lsh_storage": {"type": "dict"}}), doc("a.txt", FERRY))
+    assert called == [True]
+    called.clear()
+    run(settings, doc("a.txt", FERRY))
+    assert called == []
+
+
+def test_bucket_pairs_lists_every_equal_pair_once() -> None:
+    from cleaners.dedup import _bucket_pairs
+
+    keys = np.array([5, 3, 5, 9, 3, 5], dtype=np.uint64)
+    i, j = (np.concatenate(a) for a in zip(*_bucket_pairs(keys), strict=True))
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 2), (0, 5), (1, 4), (2, 5)]
+    assert all(a < b for a, b in zip(i.tolist(), j.tolist(), strict=True))
+
+
+def test_bucket_pairs_chunks_cover_the_same_pairs() -> None:
+    from cleaners.dedup import _bucket_pairs
+
+    keys = np.random.default_rng(1).integers(0, 7, size=200).astype(np.uint64)
+    whole = sorted(p for i, j in _bucket_pairs(keys) for p in zip(i.tolist(), j.tolist(), strict=True))
+    small = sorted(p for i, j in _bucket_pairs(keys, chunk=5) for p in zip(i.tolist(), j.tolist(), strict=True))
+    assert whole == small and len(whole) == len(set(whole))
+    assert len(whole) == sum(c * (c - 1) // 2 for c in np.bincount(keys.astype(np.int64)))

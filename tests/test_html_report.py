@@ -207,8 +207,8 @@ def test_report_shows_errors_clean_texts_and_clusters(clean: Path) -> None:
     assert "the timetable." in block
     # Totals at the top, before the documents.
     assert page.index("Events by kind") < page.index('id="documents"')
-    for stage in ("prepare", "cluster", "total"):
-        assert f"<td>{stage}</td>" in page
+    # Timings vary from run to run; the page leaves them out so one input gives one page.
+    assert "<td>prepare</td>" not in page
 
 
 def test_detail_is_capped_and_the_page_says_so(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
