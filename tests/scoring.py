@@ -22,13 +22,31 @@ def load_report(clean: Path) -> dict[str, Any]:
     }
 
 
+def _record_text(path: Path, rid: str) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and str(json.loads(line).get("id")) == rid:
+            return json.loads(line)["text"]
+    raise KeyError(f"{path}#{rid}")
+
+
 def repaired_text(path: Path) -> str:
+    """The decoded, ftfy-repaired text of a raw file, or of a `file.jsonl#id` record."""
     from cleaners.encoding import fix_text
     from cleaners.reading import decode, normalise_newlines
     from cleaners.settings import Settings
 
-    text, _ = decode(path.read_bytes(), Settings())
+    name, _, rid = str(path).partition("#")
+    text, _ = decode(Path(name).read_bytes(), Settings())
+    if rid:
+        rows = [json.loads(x) for x in text.splitlines() if x.strip()]
+        text = next(r["text"] for r in rows if str(r.get("id")) == rid)
     return "\n".join(fix_text(line) for line in normalise_newlines(text).split("\n"))
+
+
+def clean_text(clean: Path, name: str) -> str:
+    """The clean output of a document: a file, or the `text` of a `.jsonl` record."""
+    file, _, rid = name.partition("#")
+    return _record_text(clean / file, rid) if rid else (clean / file).read_text(encoding="utf-8")
 
 
 def chrome_scores(raw: Path, clean: Path, labels: dict[str, Any]) -> dict[str, Any]:
@@ -40,7 +58,7 @@ def chrome_scores(raw: Path, clean: Path, labels: dict[str, Any]) -> dict[str, A
     frag_found = frag_total = 0
     false_pos: list[str] = []
     for name, lab in labels["docs"].items():
-        out = (clean / name).read_text(encoding="utf-8")
+        out = clean_text(clean, name)
         out_lines = Counter(out.split("\n"))
         chrome = set(lab.get("chrome_lines", []))
         ambiguous = set(lab.get("ambiguous_lines", []))

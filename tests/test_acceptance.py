@@ -95,3 +95,33 @@ def test_dev_corpus_languages(dev_run) -> None:
     docs = load_report(clean)["documents"]
     for name, lab in labels["docs"].items():
         assert docs[name]["language"] == lab["language"], name
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory, prefect_server):
+    """The repo's own sample corpus (raw/), labelled in tests/fixtures/sample_labels.json."""
+    from conftest import FIXTURES, REPO
+
+    clean = tmp_path_factory.mktemp("sample") / "clean"
+    run_flow(REPO / "raw", clean, workers=2)
+    return REPO / "raw", clean, json.loads((FIXTURES / "sample_labels.json").read_text())
+
+
+def test_sample_corpus_chrome_and_duplicates(sample_run) -> None:
+    raw, clean, labels = sample_run
+    s = chrome_scores(raw, clean, labels)
+    print(f"sample chrome: recall {s['recall']:.3f} precision {s['precision']:.3f}; missed {s['missed']}")
+    assert s["recall"] >= 0.95 and s["precision"] >= 0.95
+    assert not s["lost_keep"], s["lost_keep"]
+    misses, groups = dup_pairs_clustered(raw, clean, labels)
+    assert groups == 8 and not misses, misses
+
+
+def test_sample_corpus_bad_inputs_and_encodings(sample_run) -> None:
+    _, clean, labels = sample_run
+    docs = load_report(clean)["documents"]
+    expected = {"ok-empty": "empty", "error": "error", "processed": "ok"}
+    for name, outcome in labels["bad_inputs"].items():
+        assert docs[name]["status"] == expected[outcome], name
+    for name, lab in labels["docs"].items():
+        assert docs[name]["status"] == "ok" and docs[name]["language"] == lab["language"], name

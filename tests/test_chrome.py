@@ -522,3 +522,22 @@ def test_dev_corpus_scores():
     assert recall >= 0.95
     assert precision >= 0.95
     assert frag_found == frag_total
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The Valley Gazette and its partners use cookies to count readers and to show tailored content. Accept and close",
+        "This site uses an anti-spam filter to reduce spam. Learn how your comment data is processed.",
+        "This blog is protected by an anti-spam filter. Comments appear after moderation.",
+        "Schriftgröße: A | A+ | A++",
+    ],
+)
+def test_more_widget_and_banner_shapes(line: str) -> None:
+    rules = load_rules(Settings().chrome_rules)
+    assert match_line(rules, line)
+
+
+def test_reported_findings_about_cookies_are_content() -> None:
+    rules = load_rules(Settings().chrome_rules)
+    assert not match_line(rules, "Our partners use cookies, the regulator found, and users rarely accept them.")
