@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_OVERRIDES = "corpusclean.overrides.toml"
@@ -76,6 +76,15 @@ class Settings(BaseModel):
     # orchestration
     batch_size: int = Field(64, description="Documents per Prefect task.")
     workers: int = Field(0, description="Worker processes for per-document passes (0: one per core).")
+
+    @model_validator(mode="after")
+    def _data_files_exist(self) -> Settings:
+        """A mistyped path is an error now, not a silently empty rule bank later."""
+        for name in ("chrome_rules", "gazetteer", "transliteration_rules", "canonical_names", "overrides"):
+            path = getattr(self, name)
+            if path is not None and not Path(path).is_file():
+                raise ValueError(f"{name}: file {path} not found")
+        return self
 
     def fingerprint_fields(self) -> dict[str, Any]:
         """Settings that change the output (orchestration knobs excluded)."""
