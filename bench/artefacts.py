@@ -5,7 +5,7 @@
 
 A label is found when an event of its kind in the same document overlaps an occurrence of
 the label's text (an event's `text` contains the label, is contained in it, or shares an
-end of at least 3 characters with it). Fix accuracy, over found labels with a canonical:
+end of at least 3 characters, whole words, with it). Fix accuracy, over found labels with a canonical:
 some overlapping event's `replacement` is the canonical, or applying the replacement to the
 label's text yields it (or, when the event is larger than the label, the result contains
 it). An event overlapping no label of its kind is a false positive; any event overlapping a
@@ -37,9 +37,18 @@ def overlaps(a: str, b: str) -> bool:
     if a in b or b in a:
         return True
     for k in range(min(len(a), len(b)) - 1, 2, -1):
-        if a.endswith(b[:k]) or b.endswith(a[:k]):
-            return any(ch.isalpha() for ch in (b[:k] if a.endswith(b[:k]) else a[:k]))
+        for x, y in ((a, b), (b, a)):
+            # x ends with y's start; the shared piece must be whole words ("Europe" is not "European")
+            if x.endswith(y[:k]) and _word_edges(x, len(x) - k, len(x)) and _word_edges(y, 0, k):
+                return any(ch.isalpha() for ch in y[:k])
     return False
+
+
+def _word_edges(text: str, start: int, end: int) -> bool:
+    """`text[start:end]` neither starts nor ends inside a word."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() and text[start].isalnum()) and not (after.isalnum() and text[end - 1].isalnum())
 
 
 def fix_ok(label: str, canonical: str, ev: dict[str, Any]) -> bool:

@@ -527,7 +527,8 @@ def test_dev_corpus_scores():
 @pytest.mark.parametrize(
     "line",
     [
-        "The Valley Gazette and its partners use cookies to count readers and to show tailored content. Accept and close",
+        "The Valley Gazette and its partners use cookies to count readers and to show tailored content. "
+        "Accept and close",
         "This site uses an anti-spam filter to reduce spam. Learn how your comment data is processed.",
         "This blog is protected by an anti-spam filter. Comments appear after moderation.",
         "Schriftgröße: A | A+ | A++",

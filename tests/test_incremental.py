@@ -12,7 +12,11 @@ from cleaners.settings import Settings
 from cleaners.state import RunLock, StateError
 
 # Site lines no rule knows: only the corpus statistics (repeats across the site's pages) find them.
-CHROME = ["Lakeside Courier, independent since 1921", "Courier Weekend Edition", "Lakeside Courier on the radio every Friday"]
+CHROME = [
+    "Lakeside Courier, independent since 1921",
+    "Courier Weekend Edition",
+    "Lakeside Courier on the radio every Friday",
+]
 A_PARAS = [
     "The lakeside council agreed on Wednesday to close the old ferry pier for repairs, after divers found that "
     "three of its wooden piles had rotted through below the waterline.",
@@ -77,8 +81,11 @@ def test_add_earlier_copy_then_remove(site, tmp_path: Path, prefect_server) -> N
     untouched_ns = unrelated.stat().st_mtime_ns
 
     # B sorts before A, copies A's first two paragraphs and carries the same site chrome.
-    b_paras = [A_PARAS[0].replace("Wednesday", "Wednesday evening"), A_PARAS[1], "A new paragraph only B has "
-               "about the ferry timetable, which changes from Monday for the rest of the season."]
+    b_paras = [
+        A_PARAS[0].replace("Wednesday", "Wednesday evening"),
+        A_PARAS[1],
+        "A new paragraph only B has about the ferry timetable, which changes from Monday for the rest of the season.",
+    ]
     (raw / "courier" / "b_wire.txt").write_text(article("Pier closes for summer", b_paras), encoding="utf-8")
     summary = run(raw, clean)
     assert summary["documents"]["ok"] == 3
