@@ -397,7 +397,7 @@ def quality(root: Path, clean: Path, sample: int, seed: int) -> dict[str, Any]:
         if len(norm.split()) < settings.min_dedup_tokens:
             continue
         sets[key] = {norm[i : i + k] for i in range(max(1, len(norm) - k + 1))}
-    items = sorted(sets)[:sample]
+    items = sorted(rng.sample(sorted(sets), min(sample, len(sets))))  # unbiased: clusters and random ones
     true_pairs = pred_pairs = hits = pred_hits = 0
     for a in range(len(items)):
         sa = sets[items[a]]

@@ -21,13 +21,12 @@ from prefect.cache_policies import NO_CACHE
 from cleaners import batches
 from cleaners.output import RESERVED, output_path
 from cleaners.reading import discover
-from cleaners.report import assemble_report
+from cleaners.report import REPORT_DIR, assemble_report
 from cleaners.settings import Settings
 from cleaners.state import CorpusState, RunLock, SourceState, file_hash, fingerprint, review_hash, source_key
 from flows import workers
 from flows.artifacts import publish_artifacts
 
-REPORT_DIR = "_report"
 STATE_DIR = "_state"
 
 
@@ -231,7 +230,8 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
 
     t = time.perf_counter()
     finished = _progress(logger, "write", [finish_task.submit(b, dedup, str(work), str(clean)) for b, _ in keyed])
-    removed_outputs = _remove_outputs(clean, gone)
+    # Outputs of raw files that are gone; after --full the old manifest is the only record of them.
+    removed_outputs = _remove_outputs(clean, sorted(set(gone) | (_manifest_outputs(manifest) - set(current))))
     timings["write"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
 
@@ -255,6 +255,13 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         len(run["outputs_rewritten"]),
     )
     return summary
+
+
+def _manifest_outputs(manifest: Path) -> set[str]:
+    try:
+        return {d["output"] for d in batches.read_json(manifest)["documents"] if d.get("output")}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
 
 
 def _remove_outputs(clean: Path, gone: list[str]) -> list[str]:

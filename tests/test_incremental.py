@@ -152,3 +152,15 @@ def test_concurrent_run_refused(site, prefect_server) -> None:
             run(raw, clean)
     run(raw, clean)  # the lock is free again
     shutil.rmtree(clean)
+
+
+def test_full_rebuild_removes_outputs_of_gone_files(site, prefect_server) -> None:
+    raw, clean = site
+    (raw / "courier" / "a.txt").write_text(article("Ferry pier to close", A_PARAS), encoding="utf-8")
+    (raw / "courier" / "b.txt").write_text(article("Choir wins", [A_PARAS[2] + " Again."]), encoding="utf-8")
+    run(raw, clean)
+    (raw / "courier" / "b.txt").unlink()
+    run(raw, clean, full=True)
+    assert not (clean / "courier" / "b.txt").exists()
+    manifest = json.loads((clean / "_report" / "manifest.json").read_text())
+    assert [d["doc"] for d in manifest["documents"]] == ["courier/a.txt"]

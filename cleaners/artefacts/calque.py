@@ -1,9 +1,10 @@
 """Organisation names translated word by word.
 
-Capitalised runs of the text (with connectors such as "of the", and a lowercase institution
+Capitalised runs of the text (with connectors such as "of the" or "in", and a lowercase institution
 noun glued to a capitalised word) are compared with the gazetteer by their normalised bag
 of content words: synonyms and word order are folded away, so "Council of Security" and
-"Liberty house" meet "Security Council" and "Freedom House" without being listed. Runs no
+"Liberty house" meet "Security Council" and "Freedom House" without being listed; a span
+missing one word of a long name matches only when it also shows translation damage. Runs no
 entry explains are flagged when they carry the broken proper-name shape or a calque marker.
 """
 
@@ -17,7 +18,7 @@ from cleaners.artefacts.spans import Finding
 KIND = "calque"
 MAX_WORDS = 12
 _TOKEN = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*|&")
-_CONNECTORS = frozenset("of the for on and & without de".split())
+_CONNECTORS = frozenset("of the for on in and & without de".split())
 
 
 def _runs(text: str, gaz: Gazetteer) -> list[list[tuple[str, int, int]]]:
@@ -71,11 +72,13 @@ def find(text: str, gaz: Gazetteer) -> list[Finding]:
                 if gaz.spelled(span) in gaz.canonical_forms:
                     taken.append((i, j))
                     continue
-                canonical = gaz.by_bag.get(gaz.bag(span))
-                if canonical is None:
+                found = gaz.match(span)
+                if found is None:
                     continue
+                canonical, overlap = found
                 taken.append((i, j))
-                out.append(Finding(KIND, start, end, span, canonical, "calque:gazetteer", 0.9, True))
+                rule = "calque:gazetteer" if overlap == 1.0 else "calque:gazetteer_partial"
+                out.append(Finding(KIND, start, end, span, canonical, rule, round(0.9 * overlap, 3), True))
         if not taken:
             heuristic = _heuristic(text, run, gaz)
             if heuristic:
@@ -86,11 +89,15 @@ def find(text: str, gaz: Gazetteer) -> list[Finding]:
 def _heuristic(text: str, run: list[tuple[str, int, int]], gaz: Gazetteer) -> Finding | None:
     """Broken proper-name shape: "Name house" (capital glued to a lowercase institution noun)
     where a name is expected, or an institution name carrying a calque marker."""
+    # the glued noun ends the name ("Harbour house in Tovrin": the run goes on after it)
+    k = next((k for k in range(1, len(run)) if run[k][0] in gaz.nouns and run[k - 1][0][:1].isupper()), None)
+    if k is not None:
+        run = run[: k + 1]
     start, end = run[0][1], run[-1][2]
     span = text[start:end]
     low = span.lower()
     words = [w.lower() for w, _, _ in run]
-    glued = len(run) >= 2 and run[-1][0] in gaz.nouns and run[-2][0][:1].isupper()
+    glued = k is not None
     if glued and not _sentence_start(text, run[-2][1]) and run[-2][0].lower() not in gaz.nouns:
         rule = "calque:heuristic_shape"
     elif len(run) >= 2 and any(w in gaz.nouns for w in words) and any(m.search(low) for m in gaz.markers):

@@ -18,7 +18,7 @@ from typing import Any
 
 from cleaners.artefacts.resources import ArtefactResources, load_resources
 from cleaners.artefacts.spans import Finding, apply_findings
-from cleaners.artefacts.translit import match_case
+from cleaners.artefacts.translit import match_case, strip_accents
 from cleaners.document import Document
 from cleaners.settings import Settings
 
@@ -30,6 +30,11 @@ DOC_CONVENTION_THRESHOLD = 2.0
 # A spelling without any fingerprint is only a variant when its skeleton (after rendering)
 # is practically the same as the canonical's: "Sotkin"/"Zotkin", not "Markus"/"Markets".
 UNMARKED_SIMILARITY = 0.95
+
+
+def _render_key(token: str) -> str:
+    """Spelling compared after rendering: accents stripped, doubled letters collapsed."""
+    return re.sub(r"(.)\1", r"\1", strip_accents(token))
 
 
 @dataclass
@@ -125,11 +130,14 @@ class NameModel:
         english = {t for t in en_freq if self._marks(t) == 0.0} | set(user.canonical_tokens)
         for token in user.canonical_tokens:
             self.display.setdefault(token, token.title())
+        self.decisions = {}
+        for token, target in self._system_spellings(english, user.canonical_tokens, doc_freq).items():
+            english.discard(token)
+            self.decisions[token] = _Decision(target, "corpus")
         index: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for token in english:
             skel = self.tl.skeleton(token)
             index[skel[:1]].append((token, skel))
-        self.decisions = {}
         for alias, canonical in user.aliases.items():
             self.decisions[alias] = _Decision(canonical.lower(), "user")
             self.display.setdefault(canonical.lower(), canonical)
@@ -139,6 +147,35 @@ class NameModel:
             best = self._closest(token, index, en_freq, user.canonical_tokens)
             if best is not None and best != token:
                 self.decisions[token] = _Decision(best, "user" if best in user.canonical_tokens else "corpus")
+
+    def _system_spellings(self, tokens: set[str], fixed: frozenset[str], freq: dict[str, int]) -> dict[str, str]:
+        """Unmarked spellings that a German or French system makes of another name of the corpus.
+
+        "Khorvach", "Kovtoun", "Jourovie" carry no fingerprint, but back-transliterating them
+        the French way (ch→sh, ou→u, j→zh, -ie→-ia) gives "Khorvash", "Kovtun", "Zhurovia", which
+        the corpus also spells; the English spelling is a fixed point of that rendering, so the
+        direction is clear. Two spellings that render into each other are left alone, and so
+        are the user's canonical names (`fixed`)."""
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for token in tokens:
+            by_key[_render_key(token)].append(token)
+        hits: dict[str, set[str]] = {}
+        for token in tokens - fixed:
+            found = {
+                other
+                for renderings in self.tl.renderings(token).values()
+                for r in renderings
+                for other in by_key.get(_render_key(r), ())
+                if other != token
+            }
+            if found:
+                hits[token] = found
+        out: dict[str, str] = {}
+        for token, found in hits.items():
+            targets = [t for t in found if token not in hits.get(t, ())]
+            if targets:
+                out[token] = max(targets, key=lambda t: (freq.get(t, 0), -len(t), t))
+        return out
 
     def _marks(self, token: str) -> float:
         return max(self.tl.mark_scores(token).values(), default=0.0)

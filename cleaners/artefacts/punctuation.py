@@ -41,8 +41,9 @@ def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "") -> 
             continue
         continues = m.group(3) is not None
         joined = f"{m.group(1)} {m.group(2)}"
-        if gazetteer is not None and gazetteer.bag(joined) in gazetteer.by_bag:
-            joined = gazetteer.by_bag[gazetteer.bag(joined)]
+        found = gazetteer.match(joined) if gazetteer is not None else None
+        if found is not None and not _verbatim_running_text(joined, found[0], gazetteer):
+            joined = found[0]
         rep = joined + ("" if continues else ".")
         out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:stray_stops", 0.8))
     for m in _SPACE_BEFORE.finditer(text):
@@ -82,6 +83,12 @@ def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "") -> 
     skip = {m.end() - 1 for m in _DANGLING_OPEN.finditer(text)} | {m.end() - 1 for m in _REVERSED.finditer(text)}
     out.extend(_unclosed(text, skip, next_text.lstrip().startswith(("“", '"'))))
     return out
+
+
+def _verbatim_running_text(phrase: str, canonical: str, gazetteer: Gazetteer) -> bool:
+    """A lowercase phrase that spells an organisation's name word for word ("national bank") is
+    running text, kept in its own case; one a synonym changed ("security advice") is its calque."""
+    return phrase.islower() and gazetteer.spelled(phrase) == gazetteer.spelled(canonical)
 
 
 def _word_before(text: str, pos: int) -> int:

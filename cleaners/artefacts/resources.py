@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -11,6 +12,13 @@ from cleaners.artefacts.translit import Translit
 from cleaners.settings import Settings
 
 _WORD = re.compile(r"[^\W\d_]+")
+# "co-operation" / "cooperation", "re-election": a hyphenated prefix of up to three letters is
+# glued to its word, as English spells these both ways; longer parts ("Cross-Red") stay words.
+_SHORT_PREFIX = re.compile(r"\b([^\W\d_]{1,3})-(?=[^\W\d_])")
+# A partial name only counts as a calque when it lacks at most this many of the entry's words
+# and keeps at least NEAR_MIN_WORDS of them.
+NEAR_MISSING = 1
+NEAR_MIN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -18,6 +26,9 @@ class Gazetteer:
     """Organisations by normalised bag of content words, plus the calque heuristic's vocabulary."""
 
     by_bag: dict[tuple[str, ...], str]
+    # bag of an entry's form minus NEAR_MISSING words -> (canonical, entry's folded word order);
+    # None when two entries share it (ambiguous)
+    near: dict[tuple[str, ...], tuple[str, tuple[str, ...]] | None]
     canonical_forms: frozenset[tuple[str, ...]]
     ignore: frozenset[str]
     synonyms: dict[str, str]
@@ -29,26 +40,63 @@ class Gazetteer:
 
     def words(self, text: str) -> list[str]:
         """Lower-cased words of a span, possessives and hyphens split off."""
-        text = text.lower().replace("’s", "").replace("'s", "").replace("’", "").replace("-", " ")
-        return _WORD.findall(text)
+        text = text.lower().replace("’s", "").replace("'s", "").replace("’", "")
+        return _WORD.findall(_SHORT_PREFIX.sub(r"\1", text).replace("-", " "))
 
-    def bag(self, text: str) -> tuple[str, ...]:
-        """Normalised content words, sorted: the key a calque shares with its organisation."""
+    def sequence(self, text: str, synonyms: bool = True) -> tuple[str, ...]:
+        """Normalised content words in text order (articles and prepositions dropped, plurals
+        singular; with `synonyms`, every word folded to its synonym group's head)."""
         low = " ".join(self.words(text))
-        for phrase, head in self.phrases:
-            low = low.replace(phrase, head)
+        if synonyms:
+            for phrase, head in self.phrases:
+                low = low.replace(phrase, head)
         out = []
         for word in low.split():
             if word in self.ignore:
                 continue
-            word = self.synonyms.get(word, word)
-            word = self.synonyms.get(_singular(word), _singular(word))
+            word = self.spelling.get(word, word)
+            if synonyms:
+                word = self.synonyms.get(word, word)
+                word = self.synonyms.get(_singular(word), _singular(word))
+                word = self.spelling.get(word, word)
+            else:
+                word = _singular(word)
             out.append(word)
-        return tuple(sorted(out))
+        return tuple(out)
+
+    def bag(self, text: str) -> tuple[str, ...]:
+        """Normalised content words, sorted: the key a calque shares with its organisation."""
+        return tuple(sorted(self.sequence(text)))
+
+    def match(self, text: str) -> tuple[str, float] | None:
+        """The organisation `text` is a literal translation of, with a score (overlap on both sides).
+
+        Same bag of content words as an entry (synonyms and word order folded away): score 1.
+        A span covering all but NEAR_MISSING of an entry's words, every one of its own words
+        inside the entry, is accepted only when it also carries translation damage (a word
+        changed by a synonym, or the entry's words reordered): "International Red Cross" is
+        English, "International Committee of the Cross-Red" is not. Otherwise None."""
+        seq = self.sequence(text)
+        bag = tuple(sorted(seq))
+        if bag in self.by_bag:
+            return self.by_bag[bag], 1.0
+        near = self.near.get(bag) if len(bag) >= NEAR_MIN_WORDS else None
+        if near is None:
+            return None
+        canonical, order = near
+        literal = self.sequence(text, synonyms=False)
+        if literal == seq and _subsequence(seq, order):
+            return None
+        return canonical, 2 * len(bag) / (len(bag) + len(order))
 
     def spelled(self, text: str) -> tuple[str, ...]:
         """Word sequence with spelling variants unified: equal to a canonical means no calque."""
         return tuple(self.spelling.get(w, w) for w in self.words(text))
+
+
+def _subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    it = iter(long)
+    return all(word in it for word in short)
 
 
 def _singular(word: str) -> str:
@@ -73,6 +121,7 @@ def load_gazetteer(path: Path) -> Gazetteer:
     heur = data.get("heuristic", {})
     gaz = Gazetteer(
         by_bag={},
+        near={},
         canonical_forms=frozenset(),
         ignore=frozenset(data.get("match", {}).get("ignore", [])),
         synonyms=synonyms,
@@ -83,15 +132,26 @@ def load_gazetteer(path: Path) -> Gazetteer:
         vocabulary=frozenset(),
     )
     by_bag: dict[tuple[str, ...], str] = {}
+    near: dict[tuple[str, ...], tuple[str, tuple[str, ...]] | None] = {}
     canon: set[tuple[str, ...]] = set()
     vocab: set[str] = set()
     for org in data.get("org", []):
         name = org["name"]
         canon.add(gaz.spelled(name))
         for form in [name, *org.get("variants", [])]:
-            by_bag.setdefault(gaz.bag(form), name)
+            seq = gaz.sequence(form)
+            by_bag.setdefault(tuple(sorted(seq)), name)
             vocab.update(gaz.words(form))
+            for drop in itertools.combinations(range(len(seq)), NEAR_MISSING):
+                sub = tuple(sorted(w for i, w in enumerate(seq) if i not in drop))
+                if len(sub) < NEAR_MIN_WORDS:
+                    continue
+                if sub in near and (near[sub] is None or near[sub][0] != name):
+                    near[sub] = None  # two organisations share it: ambiguous
+                else:
+                    near[sub] = (name, seq)
     object.__setattr__(gaz, "by_bag", by_bag)
+    object.__setattr__(gaz, "near", near)
     object.__setattr__(gaz, "canonical_forms", frozenset(canon))
     object.__setattr__(gaz, "vocabulary", frozenset(vocab))
     return gaz

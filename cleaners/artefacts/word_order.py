@@ -1,6 +1,7 @@
 """German word order and casing carried into English.
 
-Shapes, not word lists: a verb repeated at the end of its relative clause, a capitalised
+Shapes, not word lists: a verb repeated at the end of its clause (after a relative word or an
+auxiliary), a capitalised
 common noun or time expression in mid-sentence, a particle left dangling after a
 prepositional phrase, and paraphrase tautologies ("threatening threat").
 """
@@ -25,6 +26,14 @@ _PUNCT = frozenset(",.;:!?)")
 _CALENDAR = frozenset(
     "january february march april may june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_AUXILIARIES = frozenset(
+    "have has had having will would shall should can could may might must is are was were be been being "
+    "do does did".split()
+)
+_ADVERBS = frozenset("already not also just never now still even yet once again then".split())
+_CLAUSE_OPENERS = frozenset(
+    "he she it they we i you who which that what where when while because whereas but if".split()
 )
 _FUNCTION = frozenset(
     "the a an of to in on at for by with from and or but as is was were be been are has have had it its "
@@ -65,25 +74,68 @@ def _clauses(toks: list[tuple[str, int, int]]) -> list[list[tuple[str, int, int]
 
 
 def _repeated_verb(text: str, toks: list[tuple[str, int, int]]) -> list[Finding]:
-    """ "which regulates the prices ... regulates": the clause's last word repeats an earlier verb."""
+    """The clause's last word repeats an earlier verb, as a German verb-final clause leaves it:
+    after a relative word ("which regulates the prices ... regulates") or after an auxiliary
+    ("have rejected the plan in May rejected": the participle both in place and at the end)."""
     out = []
     for clause in _clauses(toks):
         if len(clause) < 4:
             continue
         last = clause[-1][0]
-        if not last.islower() or len(last) < 4 or last in _FUNCTION or not last.endswith(("s", "ed")):
+        if not last.islower() or len(last) < 4 or last in _FUNCTION:
             continue
         for i in range(len(clause) - 3, -1, -1):
             if clause[i][0] != last:
                 continue
+            aux = _auxiliary_before(clause, i)
             rel = next((j for j in range(i - 1, max(-1, i - 5), -1) if clause[j][0].lower() in _RELATIVE), None)
-            if rel is None:
+            if rel is not None and last.endswith(("s", "ed")):
+                start, rep_start, rule = clause[rel][1], clause[rel][1], "word_order:verb_final_repeat"
+            elif aux is not None and _same_clause(clause[i + 1 : -1]):
+                start, rule = clause[aux][1], "word_order:participle_final_repeat"
+                # "have rejected ... in May": a perfect with a past date is English simple past
+                simple_past = clause[aux][0].lower() in ("have", "has") and last.endswith("ed")
+                rep_start = clause[i][1] if simple_past and _past_time(clause) else start
+            else:
                 break
-            start, end = clause[rel][1], clause[-1][2]
-            rep = text[start : clause[-2][2]]
-            out.append(Finding(KIND, start, end, text[start:end], rep, "word_order:verb_final_repeat", 0.8))
+            end = clause[-1][2]
+            rep = text[rep_start : clause[-2][2]]
+            out.append(Finding(KIND, start, end, text[start:end], rep, rule, 0.8))
             break
     return out
+
+
+def _auxiliary_before(clause: list[tuple[str, int, int]], i: int) -> int | None:
+    """Index of the auxiliary right before clause[i], over at most one adverb ("have already")."""
+    for j in (i - 1, i - 2):
+        if j < 0:
+            return None
+        word = clause[j][0].lower()
+        if word in _AUXILIARIES:
+            return j
+        if not (word in _ADVERBS or (word.endswith("ly") and len(word) > 4)):
+            return None
+    return None
+
+
+def _same_clause(between: list[tuple[str, int, int]]) -> bool:
+    """No new subject or clause between the two verbs ("has said what he said" is English)."""
+    if not between or between[-1][0].lower() in ("and", "or", "but"):
+        return False
+    return not any(w.lower() in _CLAUSE_OPENERS for w, _, _ in between)
+
+
+def _past_time(clause: list[tuple[str, int, int]]) -> bool:
+    """A definite past time in the clause: "in February", "on Monday", "in 2021", "ago", "yesterday"."""
+    for k, (word, _, _) in enumerate(clause):
+        low = word.lower()
+        if low in ("ago", "yesterday"):
+            return True
+        if low in ("in", "on") and k + 1 < len(clause):
+            nxt = clause[k + 1][0]
+            if nxt.lower() in _CALENDAR or (nxt.isdigit() and len(nxt) == 4):
+                return True
+    return False
 
 
 def _capitals(
