@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,15 +87,18 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def _control_ratio(text: str) -> float:
+    """Share of control, unassigned, private-use and replacement characters. Regexes count the
+    ASCII part; only the (few) non-ASCII characters are looked up one by one."""
     if not text:
         return 0.0
-    bad = sum(
-        1
-        for ch in text
-        if (ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"))
-        or ch == "\ufffd"
-    )
+    bad = len(_ASCII_CONTROL.findall(text))
+    for run in _NON_ASCII.findall(text):
+        bad += sum(1 for ch in run if ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"))
     return bad / len(text)
 
 

@@ -205,3 +205,115 @@ def test_policy_flag_never_rewrites(kind):
     doc = _doc("p.txt", text)
     detect_artefacts(doc, settings, RES)
     assert all(e.action == "flagged" for e in doc.events if e.kind == kind)
+
+
+# -- generalisations (names and organisations in no other test file) ---------------------------
+def test_french_system_spellings_meet_their_english_spelling():
+    # no French fingerprint in these spellings (ch, ou, j); rendering them the French way gives
+    # a spelling the corpus also uses, which is therefore the English one
+    en = _doc("en.txt", "Ulyana Shumovets met Rostislav Tulupov in Zhabinsk. Shumovets praised the deal.")
+    fr = _doc(
+        "fr.txt",
+        "JABINSK – Ulyana Choumovets met Rostislav Touloupov in Jabinsk, said Jacques Moreau, a notary "
+        "from Rouen, and Louise Charbonnier.",
+    )
+    _run_names(en, fr)
+    assert en.events == []
+    reps = {e.text: (e.replacement, e.action) for e in fr.events}
+    assert reps["JABINSK"] == ("ZHABINSK", "fixed")
+    assert reps["Ulyana Choumovets"] == ("Ulyana Shumovets", "fixed")
+    assert reps["Rostislav Touloupov"] == ("Rostislav Tulupov", "fixed")
+    assert reps["Jabinsk"][0] == "Zhabinsk"
+    # French people's names render to nothing the corpus spells: left alone
+    assert not any("Moreau" in t or "Charbonnier" in t or "Rouen" in t for t in reps)
+
+
+def test_system_spelling_needs_the_english_form_in_the_corpus():
+    fr = _doc("fr.txt", "Ulyana Choumovets met Rostislav Touloupov in Jabinsk.")
+    _run_names(fr)
+    assert fr.events == []
+
+
+def _gazetteer(tmp_path):
+    from cleaners.artefacts.resources import load_gazetteer
+
+    path = tmp_path / "gaz.toml"
+    path.write_text(
+        """
+[match]
+ignore = ["of", "the", "for", "in", "and"]
+[synonyms]
+groups = [["security", "safety"], ["agency", "office"]]
+[[org]]
+name = "Nordic Agency for Security and Co-operation in Shipping"
+[[org]]
+name = "Nordic Bank for Reconstruction and Shipping"
+[[org]]
+name = "Arctic Marine Research Institute"
+[[org]]
+name = "Ministry of Harbours"
+""",
+        encoding="utf-8",
+    )
+    return load_gazetteer(path)
+
+
+def test_calque_matching_folds_synonyms_articles_hyphens_and_order(tmp_path):
+    gaz = _gazetteer(tmp_path)
+    text = (
+        "Observers of the Nordic Office for the Safety and the Cooperation in Shipping and of the "
+        "Institute of Marine Research of the Arctic arrived."
+    )
+    found = {t: r for _, t, r in _kinds(calque.find(text, gaz))}
+    assert found["Nordic Office for the Safety and the Cooperation in Shipping"] == (
+        "Nordic Agency for Security and Co-operation in Shipping"
+    )
+    assert found["Institute of Marine Research of the Arctic"] == "Arctic Marine Research Institute"
+
+
+def test_calque_candidate_must_cover_the_span(tmp_path):
+    gaz = _gazetteer(tmp_path)
+    # shares words with two entries but is neither of them
+    assert gaz.match("Nordic Bank for Shipping Safety") is None
+    assert calque.find("The Nordic Bank for Shipping Safety lent money.", gaz) == []
+    # one word missing, with translation damage (a synonym): still the organisation, scored lower
+    canonical, score = gaz.match("Nordic Office for Security in Shipping")
+    assert canonical == "Nordic Agency for Security and Co-operation in Shipping" and 0.8 < score < 1.0
+    # one word missing but verbatim: an English short name, not a calque
+    assert gaz.match("Arctic Marine Institute") is None
+    # "Harbour Ministry" is English for "Ministry of Harbours"; "Ministry for Harbours" is not a name
+    assert calque.find("The Harbour Ministry agreed.", gaz) == []
+    assert _kinds(calque.find("The Ministry for Harbours agreed.", gaz)) == [
+        ("calque", "Ministry for Harbours", "Ministry of Harbours")
+    ]
+
+
+def test_calque_food_synonym_in_shipped_gazetteer():
+    found = _kinds(calque.find("The Global Feeding Program sent grain.", RES.gazetteer))
+    assert found == [("calque", "Global Feeding Program", "World Food Programme")]
+
+
+def test_stray_stops_keep_running_text_case():
+    found = {
+        t: r
+        for _, t, r in _kinds(
+            punctuation.find("The supreme. court. ruled, and the highest. court. sat.", RES.gazetteer)
+        )
+    }
+    assert found["supreme. court."] == "supreme court"  # the name's own words: running text
+    assert found["highest. court."] == "Supreme Court"  # changed by a synonym: the calque's name
+
+
+def test_participle_repeated_at_clause_end():
+    text = (
+        "The port authority has resurfaced the quay already in March resurfaced. "
+        "The ferry line will extend the timetable next season extend, the captain said."
+    )
+    found = {f.text: f.replacement for f in word_order.find(text)}
+    assert found["has resurfaced the quay already in March resurfaced"] == "resurfaced the quay already in March"
+    assert found["will extend the timetable next season extend"] == "will extend the timetable next season"
+
+
+def test_repeated_verb_negative():
+    text = "The mayor has promised what the council promised. They have tested and tested. It was known."
+    assert [f for f in word_order.find(text) if "repeat" in f.rule] == []

@@ -118,3 +118,27 @@ def test_five_megabyte_line_decodes_quickly() -> None:
     data = ("word " * 1_000_000).encode()
     (doc,) = read_bytes(src(), data, S)
     assert doc.status == "ok" and len(doc.paragraphs) == 1
+
+
+def test_control_ratio_fast_path_counts_like_unicodedata() -> None:
+    import unicodedata
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cleaners.reading import _control_ratio
+
+    def by_category(text: str) -> float:
+        bad = sum(
+            1
+            for ch in text
+            if (ch not in "\t\n\r\f" and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")) or ch == "\ufffd"
+        )
+        return bad / len(text)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(min_size=1, max_size=80))
+    def check(text: str) -> None:
+        assert _control_ratio(text) == pytest.approx(by_category(text))
+
+    check()

@@ -69,7 +69,7 @@ def find(text: str, gaz: Gazetteer) -> list[Finding]:
                     continue
                 start, end = run[i][1], run[j][2]
                 span = text[start:end]
-                if gaz.spelled(span) in gaz.canonical_forms:
+                if gaz.known(span):
                     taken.append((i, j))
                     continue
                 found = gaz.match(span)

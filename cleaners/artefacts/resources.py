@@ -79,7 +79,8 @@ class Gazetteer:
         seq = self.sequence(text)
         bag = tuple(sorted(seq))
         if bag in self.by_bag:
-            return self.by_bag[bag], 1.0
+            canonical = self.by_bag[bag]
+            return None if self.english_form(text, canonical) else (canonical, 1.0)
         near = self.near.get(bag) if len(bag) >= NEAR_MIN_WORDS else None
         if near is None:
             return None
@@ -88,6 +89,26 @@ class Gazetteer:
         if literal == seq and _subsequence(seq, order):
             return None
         return canonical, 2 * len(bag) / (len(bag) + len(order))
+
+    def known(self, text: str) -> bool:
+        """`text` is an organisation's English name (or short form), not a calque of it."""
+        if self.spelled(text) in self.canonical_forms:
+            return True
+        canonical = self.by_bag.get(self.bag(text))
+        return canonical is not None and self.english_form(text, canonical)
+
+    def english_form(self, text: str, canonical: str) -> bool:
+        """`text` is the name itself, or its English short form: "Defense Ministry" for "Ministry of
+        Defence" (the words after "of" moved before the head, nothing else changed). The reverse,
+        "Agency of Atomic Energy" for "Atomic Energy Agency", is the French/German calque."""
+        if self.spelled(text) == self.spelled(canonical):
+            return True
+        words = self.words(canonical)
+        if "of" not in words or any(w in self.ignore for w in self.words(text)):
+            return False
+        k = words.index("of")
+        compound = self.sequence(" ".join(words[k + 1 :]), False) + self.sequence(" ".join(words[:k]), False)
+        return self.sequence(text, synonyms=False) == compound
 
     def spelled(self, text: str) -> tuple[str, ...]:
         """Word sequence with spelling variants unified: equal to a canonical means no calque."""
