@@ -7,7 +7,7 @@ read back in another process; stages edit it in place and append `Event`s.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import xxhash
 
@@ -25,17 +25,7 @@ Kind = Literal[
 ]
 Action = Literal["removed", "fixed", "flagged"]
 
-KINDS: tuple[str, ...] = (
-    "encoding",
-    "chrome",
-    "duplicate",
-    "transliteration",
-    "calque",
-    "punctuation",
-    "word_order",
-    "foreign_fragment",
-    "language",
-)
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 @dataclass

@@ -128,9 +128,7 @@ def decode(data: bytes, settings: Settings) -> tuple[str, str]:
     text = text.replace("\x00", "")
     ratio = _control_ratio(text)
     if ratio > settings.max_control_ratio:
-        raise DecodeError(
-            f"binary data: {ratio:.0%} control or undecodable characters after decoding as {encoding}"
-        )
+        raise DecodeError(f"binary data: {ratio:.0%} control or undecodable characters after decoding as {encoding}")
     return text, encoding
 
 
@@ -169,6 +167,18 @@ def _error_doc(doc_id: str, source: Source, message: str, size: int, digest: str
     )
 
 
+def _empty_doc(source: Source, size: int, digest: str, encoding: str | None) -> Document:
+    return Document(
+        id=source.rel,
+        source=source.rel,
+        site=site_of(source.rel),
+        status="empty",
+        bytes_in=size,
+        content_hash=digest,
+        encoding=encoding,
+    )
+
+
 def read_source(source: Source, settings: Settings) -> list[Document]:
     """All documents of one raw file (one for `.txt`, one per record for `.jsonl`)."""
     try:
@@ -181,17 +191,7 @@ def read_source(source: Source, settings: Settings) -> list[Document]:
 def read_bytes(source: Source, data: bytes, settings: Settings) -> list[Document]:
     digest = xxhash.xxh3_128_hexdigest(data)
     if not data.strip():
-        return [
-            Document(
-                id=source.rel,
-                source=source.rel,
-                site=site_of(source.rel),
-                status="empty",
-                bytes_in=len(data),
-                content_hash=digest,
-                encoding=None,
-            )
-        ]
+        return [_empty_doc(source, len(data), digest, None)]
     try:
         text, encoding = decode(data, settings)
     except DecodeError as exc:
@@ -213,9 +213,7 @@ def _read_jsonl(source: Source, text: str, encoding: str, digest: str) -> list[D
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             docs.append(
-                _error_doc(
-                    fallback_id, source, f"{source.rel} line {lineno}: invalid JSON ({exc.msg})", size, digest
-                )
+                _error_doc(fallback_id, source, f"{source.rel} line {lineno}: invalid JSON ({exc.msg})", size, digest)
             )
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
@@ -248,15 +246,5 @@ def _read_jsonl(source: Source, text: str, encoding: str, digest: str) -> list[D
         meta = {k: v for k, v in record.items() if k != "text"}
         docs.append(_new_doc(doc_id, source, body, encoding, size, digest, record=meta))
     if not docs:
-        return [
-            Document(
-                id=source.rel,
-                source=source.rel,
-                site=site_of(source.rel),
-                status="empty",
-                bytes_in=len(text),
-                content_hash=digest,
-                encoding=encoding,
-            )
-        ]
+        return [_empty_doc(source, len(text), digest, encoding)]
     return docs

@@ -16,12 +16,14 @@ _ABBREV = frozenset("mr mrs ms dr st no vs etc co inc ltd jr sr gen col lt prof 
 
 # "the. study." / "it. had. been": a lowercase word cut off by stops from its neighbours.
 _STRAY_STOPS = re.compile(r"\b([A-Za-z]{2,})\. ([a-z]{2,})\.(?=( [a-z])|(\s*$)|( [A-Z]))")
+# Patterns that open with a word start at a word's first character (`(?<!\w)`): otherwise a
+# 10 MB word is retried from each of its characters, quadratic time.
 # "word , next" / "word ." / "14 %"
-_SPACE_BEFORE = re.compile(r"(\w+) ([,.;:%])(?=\s|$|[”\"’])(?: (\w+))?")
+_SPACE_BEFORE = re.compile(r"(?<!\w)(\w+) ([,.;:%])(?=\s|$|[”\"’])(?: (\w+))?")
 # "investor. , United": a stop followed by a comma
-_STOP_COMMA = re.compile(r"(\w+)\. ,")
+_STOP_COMMA = re.compile(r"(?<!\w)(\w+)\. ,")
 # doubled closing quotes: "years.””" or "powerful?” ”"
-_DOUBLE_CLOSE = re.compile(r"(\w+)([.,!?]?)”( ?)”")
+_DOUBLE_CLOSE = re.compile(r"(?<!\w)(\w+)([.,!?]?)”( ?)”")
 # wrong-direction pair: ”text“
 _REVERSED = re.compile(r"”(?=\S)([^“”\n]{1,400}?)(?<=\S)“")
 # guillemets « text » with optional spaces and a comma after
