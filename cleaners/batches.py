@@ -26,6 +26,7 @@ from cleaners.reading import Source
 from cleaners.report import document_record
 from cleaners.settings import Settings
 from cleaners.state import review_hash
+from cleaners.stores import sketch_cache
 
 _RESOURCES: dict[str, Resources] = {}
 
@@ -163,10 +164,10 @@ def apply_batch(
     models = _decided_models(models_path, res)
     wdir = Path(work)
     dedup = DedupModel(settings)
+    sketches = sketch_cache(settings, prepared_dir)  # files beside the state, or Redis (settings.store)
     docs = []
     for key in keys:
-        sketch_file = Path(prepared_dir) / f"{key}.sketch.json"
-        cache = read_json(sketch_file) if sketch_file.exists() else {}
+        cache = sketches.get(key) or {}
         fresh = {}
         for doc in read_docs(Path(prepared_dir) / f"{key}.jsonl"):
             doc.review = res.review
@@ -181,7 +182,7 @@ def apply_batch(
                 fresh[doc.id] = {"digest": digest, "sketch": dedup.export_doc(doc.id)}
             docs.append(doc)
         if fresh != cache:
-            write_json(sketch_file, fresh)
+            sketches.put(key, fresh)
     write_docs(wdir / f"{batch}.applied.jsonl", docs)
     out = wdir / f"{batch}.dedup.json"
     write_json(out, dedup.to_dict())

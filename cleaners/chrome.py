@@ -275,7 +275,7 @@ def _rewrite(
     lines = p.lines
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     if nonblank and all(i in removed for i in nonblank):
-        rule, conf = removed[min(i for i in removed if i in nonblank)]
+        rule, conf = removed[nonblank[0]]  # the first removed line names the rule (a set lookup: linear)
         if doc.add(_event(doc, p, p.text, None, None, rule, conf)):
             p.removed = "chrome"
         return

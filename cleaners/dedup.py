@@ -143,9 +143,14 @@ class _Sig:
         return len(self.hashvalues)
 
 
-def _band_key(data: bytes) -> int:
-    """Compresses LSH band keys (r * 4 bytes) to one 64-bit int."""
-    return xxhash.xxh64_intdigest(data)
+def _band_key(data: bytes) -> bytes:
+    """Compresses LSH band keys (r * 4 bytes) to 8 bytes (bytes: what every datasketch storage accepts)."""
+    return xxhash.xxh64_digest(data)
+
+
+def _lsh_key(key: int) -> bytes:
+    """Representative keys as bytes: with `prepickle=False` nothing read back from a storage is unpickled."""
+    return b"%d" % key
 
 
 @dataclass
@@ -359,7 +364,7 @@ class DedupModel:
         With `lsh_storage` set, candidates come from datasketch's MinHashLSH (e.g. on redis);
         otherwise from a compact in-memory band index that proposes exactly the same candidates
         (pairs sharing one of the same b bands of r rows) at a fraction of MinHashLSH's memory."""
-        if self.settings.lsh_storage is not None:
+        if self.settings.lsh_storage is not None or self.settings.store is not None:
             self._decide_minhashlsh()
         else:
             self._decide_compact()
@@ -404,10 +409,16 @@ class DedupModel:
 
     def _decide_minhashlsh(self) -> None:
         s = self.settings
+        storage = s.lsh_storage
+        if s.store is not None:  # this corpus's index in Redis, cleared first (cleaners.redis_store)
+            from cleaners.redis_store import lsh_storage
+
+            storage = lsh_storage(s)
         lsh = MinHashLSH(
             num_perm=s.num_perm,
             params=lsh_params(s),
-            storage_config=s.lsh_storage,
+            storage_config=storage,
+            prepickle=False,
             hashfunc=_band_key,
         )
         rep_doc: list[str] = []  # representative key (int) -> its document id
@@ -437,7 +448,7 @@ class DedupModel:
                     rep_doc.append(doc_id)
                     rep_row.append(row)
                     rep_sig.append(int(sig_rows[row]))
-                    lsh.insert(key, _Sig(sig), check_duplication=False)
+                    lsh.insert(_lsh_key(key), _Sig(sig), check_duplication=False)
                 else:
                     rep, score, rule = best
                     members.setdefault(rep, []).append((doc_id, row, score, rule))
@@ -453,7 +464,7 @@ class DedupModel:
         rep_sig: list[int],
     ) -> tuple[int, float, str] | None:
         best: tuple[int, float, str] | None = None
-        for key in sorted(lsh.query(_Sig(sig))):
+        for key in sorted(int(k) for k in lsh.query(_Sig(sig))):
             d = self._docs[rep_doc[key]]
             if int(d.exact[rep_row[key]]) == h:
                 score, rule = 1.0, RULE_EXACT

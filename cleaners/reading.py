@@ -9,6 +9,7 @@ import codecs
 import json
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,23 +43,52 @@ class Source:
 
 
 def discover(raw_dir: Path, settings: Settings) -> list[Source]:
-    """Raw files in a stable order; links leading outside `raw_dir` are skipped unless allowed."""
+    """Raw files in a stable order. Only regular files count (a FIFO named `x.txt` would block a
+    reader forever); links leading outside `raw_dir` are skipped unless allowed, and a followed
+    link back to a folder already walked is not walked again (no loop, no duplicates)."""
     root = raw_dir.resolve()
     found: list[Source] = []
+    seen_dirs: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=settings.follow_symlinks):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add((st.st_dev, st.st_ino))
         dirnames.sort()
         for name in sorted(filenames):
             if not name.endswith(SUFFIXES) or name.startswith("."):
                 continue
             path = Path(dirpath) / name
+            try:
+                if not stat.S_ISREG(os.stat(path).st_mode):
+                    continue
+            except OSError:  # a dangling link
+                continue
             if path.is_symlink() and not settings.follow_symlinks:
                 target = path.resolve()
                 if not target.is_relative_to(root):
                     continue
             rel = path.relative_to(raw_dir).as_posix()
-            found.append(Source(rel=rel, path=path))
+            found.append(Source(rel=_printable_name(rel), path=path))
     found.sort(key=lambda s: s.rel)
     return found
+
+
+def _printable_name(rel: str) -> str:
+    """A file name that is not UTF-8 reaches Python with surrogate escapes, which no report or state
+    file can hold: such a name is spelled with backslash escapes (and refused by `read_source`)."""
+    if not _has_surrogates(rel):
+        return rel
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def site_of(rel: str, record: dict | None = None) -> str:
@@ -181,6 +211,9 @@ def _empty_doc(source: Source, size: int, digest: str, encoding: str | None) -> 
 
 def read_source(source: Source, settings: Settings) -> list[Document]:
     """All documents of one raw file (one for `.txt`, one per record for `.jsonl`)."""
+    if _has_surrogates(os.fspath(source.path)):
+        message = f"{source.rel}: the file name is not valid UTF-8; rename the file"
+        return [_error_doc(source.rel, source, message, 0, "")]
     try:
         data = source.path.read_bytes()
     except OSError as exc:

@@ -77,6 +77,62 @@ class Settings(BaseModel):
     batch_size: int = Field(64, description="Documents per Prefect task.")
     workers: int = Field(0, description="Worker processes for per-document passes (0: one per core).")
 
+    # scale-out (engines, not results: none of these is part of the state's fingerprint)
+    dask_workers: int = Field(0, description="Run the batches on a local Dask cluster of N processes (0: no Dask).")
+    dask_address: str | None = Field(
+        None, description="Run the batches on the dask.distributed scheduler at this address (tcp://host:8786)."
+    )
+    store: str | None = Field(
+        None,
+        description="Duplicate index and signature cache in Redis, redis://host:port/db (password only from "
+        "$CORPUSCLEAN_REDIS_PASSWORD; None: embedded, beside the outputs).",
+    )
+    corpus_name: str | None = Field(
+        None, description="Key prefix of this corpus in the store (None: derived from the clean folder's path)."
+    )
+    connect_timeout: float = Field(5.0, description="Seconds to wait for a Dask scheduler or Redis to answer.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_credentials_in_store(cls, data: Any) -> Any:
+        """Refuse a user or password in the store URL: flow parameters are stored and shown. The value is
+        redacted in place first, because a validation error echoes its input."""
+        from urllib.parse import urlsplit
+
+        store = data.get("store") if isinstance(data, dict) else None
+        if isinstance(store, str):
+            try:
+                url = urlsplit(store)
+                secret = bool(url.username or url.password)
+            except ValueError:
+                secret = "@" in store
+            if secret:
+                data["store"] = "<redacted>"
+                raise ValueError(
+                    "store: the URL must not hold a user or password (flow parameters are stored and shown); "
+                    "set CORPUSCLEAN_REDIS_PASSWORD in the environment instead"
+                )
+        return data
+
+    @model_validator(mode="after")
+    def _scale_out_valid(self) -> Settings:
+        """A usable store URL, one Dask engine at most."""
+        from urllib.parse import urlsplit
+
+        if self.store is not None:
+            url = urlsplit(self.store)
+            if url.scheme not in ("redis", "rediss") or not url.hostname:
+                raise ValueError(f"store: {self.store!r} is not a redis://host:port/db URL")
+        if self.dask_workers < 0:
+            raise ValueError("dask_workers: must be 0 (no Dask) or more")
+        if self.dask_workers and self.dask_address:
+            raise ValueError("dask_workers and dask_address: give one (a local cluster or an existing scheduler)")
+        if self.corpus_name is not None and not self.corpus_name.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"corpus_name: {self.corpus_name!r} may hold only letters, digits, '-' and '_'")
+        if self.connect_timeout <= 0:
+            raise ValueError("connect_timeout: must be positive")
+        return self
+
     @model_validator(mode="after")
     def _data_files_exist(self) -> Settings:
         """A mistyped path is an error now, not a silently empty rule bank later."""
@@ -89,6 +145,7 @@ class Settings(BaseModel):
     def fingerprint_fields(self) -> dict[str, Any]:
         """Settings that change the output (orchestration knobs excluded)."""
         skip = {"batch_size", "workers", "max_error_ratio", "doc_timeout"}
+        skip |= {"dask_workers", "dask_address", "store", "corpus_name", "connect_timeout"}
         return {k: v for k, v in self.model_dump(mode="json").items() if k not in skip}
 
 

@@ -18,13 +18,13 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from cleaners import batches
+from cleaners import batches, stores
 from cleaners.output import RESERVED, output_path
 from cleaners.reading import discover
 from cleaners.report import REPORT_DIR, assemble_report
 from cleaners.settings import Settings
 from cleaners.state import CorpusState, RunLock, SourceState, file_hash, fingerprint, review_hash, source_key
-from flows import workers
+from flows import engines, workers
 from flows.artifacts import publish_artifacts
 
 STATE_DIR = "_state"
@@ -133,6 +133,12 @@ def clean_corpus(
     """
     logger = get_run_logger()
     settings = settings or Settings()
+    if not engines.running_on_dask():
+        engines.check(settings)  # an unreachable engine is a clear error now, not a hang later
+        if engines.uses_dask(settings):  # the engine came as a parameter (a deployment run): a subflow on it
+            with engines.worker_api(settings):
+                runner = clean_corpus.with_options(task_runner=engines.task_runner(settings))
+                return runner(raw_dir=raw_dir, clean_dir=clean_dir, settings=settings, full=full)
     raw, clean = Path(raw_dir), Path(clean_dir)
     if not raw.is_dir():
         raise FileNotFoundError(f"raw folder {raw} does not exist")
@@ -145,11 +151,13 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     t0 = time.perf_counter()
     for stale in clean.rglob(".tmp-*"):  # left by a run that was killed mid-write
         stale.unlink(missing_ok=True)
+    settings = stores.bind_corpus(settings, clean)  # the store's key prefix of this corpus
     sdata = settings.model_dump(mode="json")
     state_root = clean / STATE_DIR
     current_fp = fingerprint(settings)
     if full:
         shutil.rmtree(state_root / "prepared", ignore_errors=True)
+        stores.sketch_cache(settings, state_root / "prepared").clear()
         state = CorpusState(root=state_root)
     else:
         state = CorpusState.load(state_root)
@@ -186,24 +194,24 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     t = time.perf_counter()
     futures = [
         prepare_task.submit(b, srcs, str(state.prepared_dir), sdata)
-        for b, srcs in _batches(changed, settings.batch_size, workers.worker_count(settings.workers))
+        for b, srcs in _batches(changed, settings.batch_size, engines.parallelism(settings))
     ]
     prepared_ids: dict[str, list[str]] = {}
     for info in _progress(logger, "read and per-document passes", futures):
         prepared_ids.update(info["docs"])
     timings["prepare"] = time.perf_counter() - t
 
-    for rel in gone:
-        key = state.sources.pop(rel).key
-        for path in (state.prepared_path(key), state.sketch_path(key)):
-            path.unlink(missing_ok=True)
+    gone_keys = [state.sources.pop(rel).key for rel in gone]
+    for key in gone_keys:
+        state.prepared_path(key).unlink(missing_ok=True)
+    stores.sketch_cache(settings, state.prepared_dir).delete(gone_keys)
     for rel, (_, key, digest) in current.items():
         entry = state.sources.get(rel) or SourceState(hash=digest, key=key)
         entry.hash = digest
         entry.docs = prepared_ids.get(rel, entry.docs)
         state.sources[rel] = entry
 
-    groups = _batches(sorted(current), settings.batch_size, workers.worker_count(settings.workers))
+    groups = _batches(sorted(current), settings.batch_size, engines.parallelism(settings))
     keyed = [(b, [current[rel][1] for rel in rels]) for b, rels in groups]
     prepared = str(state.prepared_dir)
 

@@ -20,6 +20,24 @@ app = typer.Typer(
 )
 
 
+# Engines (see flows/engines.py); shared by `run` and `serve`.
+DaskWorkersOption = Annotated[
+    int | None, typer.Option("--dask-workers", help="Run the batches on a local Dask cluster of N processes.")
+]
+DaskAddressOption = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="Run the batches on an existing Dask scheduler, e.g. tcp://host:8786."),
+]
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Redis for the duplicate index and signatures: redis://host:port/db "
+        "(password from $CORPUSCLEAN_REDIS_PASSWORD only).",
+    ),
+]
+
+
 @app.callback()
 def _root() -> None:
     """corpusclean: raw/ -> clean/ with a record of every decision."""
@@ -61,6 +79,9 @@ def run(
     max_error_ratio: Annotated[
         float | None, typer.Option(help="Exit 1 when more than this share of documents failed.")
     ] = None,
+    dask_workers: DaskWorkersOption = None,
+    dask_address: DaskAddressOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Run the clean-corpus flow on RAW and write CLEAN (Prefect's local ephemeral mode, no server)."""
     if not raw.is_dir():
@@ -78,12 +99,23 @@ def run(
         batch_size=batch_size,
         max_error_ratio=max_error_ratio,
         overrides=overrides,
+        dask_workers=dask_workers,
+        dask_address=dask_address,
+        store=store,
     )
     from cleaners.state import StateError
+    from flows import engines
     from flows.clean_corpus import clean_corpus
 
     try:
-        summary = clean_corpus(raw_dir=str(raw), clean_dir=str(clean), settings=settings, full=full)
+        engines.check(settings)  # unreachable Dask or Redis: exit 2 within connect_timeout, before Prefect starts
+        runner = engines.task_runner(settings)
+        flow = clean_corpus if runner is None else clean_corpus.with_options(task_runner=runner)
+        with engines.worker_api(settings):
+            summary = flow(raw_dir=str(raw), clean_dir=str(clean), settings=settings, full=full)
+    except engines.EngineUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     except StateError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -118,6 +150,9 @@ def serve(
         Path | None,
         typer.Option("--config", "-c", help="Settings file (default: ./corpusclean.toml if present)."),
     ] = None,
+    dask_workers: DaskWorkersOption = None,
+    dask_address: DaskAddressOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Serve clean-corpus/scheduled and clean-corpus/adhoc until stopped (needs PREFECT_API_URL)."""
     from flows.deployments import ApiUnavailable, check_api, check_cron, default_cron, serve_deployments
@@ -134,7 +169,17 @@ def serve(
     except ApiUnavailable as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
-    settings = build_settings(config) if config is not None or Path("corpusclean.toml").is_file() else None
+    engine = {"dask_workers": dask_workers, "dask_address": dask_address, "store": store}
+    settings = None
+    if config is not None or Path("corpusclean.toml").is_file() or any(v is not None for v in engine.values()):
+        settings = build_settings(config, **engine)
+        from flows import engines
+
+        try:
+            engines.check(settings)  # the deployments' default engines must answer now
+        except engines.EngineUnavailable as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
     serve_deployments(cron=cron, raw_dir=raw, clean_dir=clean, settings=settings)
 
 

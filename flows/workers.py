@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -13,6 +14,9 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+# Set (to anything non-empty) in processes that are workers of another engine, e.g. Dask: a batch runs
+# inline there, since that engine already spreads batches over processes and machines.
+INLINE_ENV = "CORPUSCLEAN_INLINE_WORKERS"
 _POOL: ProcessPoolExecutor | None = None
 _SIZE = 0
 _LOCK = threading.Lock()
@@ -37,14 +41,29 @@ def _pool(size: int) -> ProcessPoolExecutor:
         return _POOL
 
 
+def inline() -> bool:
+    """Whether batches run in the calling process: in a Dask worker (or when INLINE_ENV says so)."""
+    if os.environ.get(INLINE_ENV):
+        return True
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return False
+    try:
+        distributed.get_worker()
+    except ValueError:
+        return False
+    return True
+
+
 def run(workers: int, fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
-    """Run `fn(*args)` in a worker process, or inline when one worker is asked for.
+    """Run `fn(*args)` in a worker process, or inline when one worker is asked for or inside another
+    engine's worker (no time limit then: that engine owns the process).
 
     Past `timeout` seconds the pool's processes are killed (a thread cannot be stopped) and
     WorkerTimeout is raised; the next call starts a fresh pool.
     """
     size = worker_count(workers)
-    if size == 1:
+    if size == 1 or inline():
         return fn(*args)
     pool = _pool(size)
     future = pool.submit(fn, *args)

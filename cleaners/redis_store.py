@@ -1,0 +1,154 @@
+"""Redis as the shared store of one corpus: the LSH index of near-duplicate clustering and the cache of
+MinHash signatures, under one fixed key prefix per corpus (`corpusclean:<corpus_name>:`).
+
+Why these two and nothing else: they are the state whose size grows with the corpus and that every
+run rebuilds or re-reads as a whole, so a store outside the run's process lets many machines and runs
+share them. Nothing read from Redis is unpickled: datasketch runs with `prepickle=False` and bytes keys,
+signatures are JSON. The password comes only from $CORPUSCLEAN_REDIS_PASSWORD, never from the URL
+(settings refuse one), so it appears in no flow parameter, log or error message.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from cleaners.settings import Settings
+
+PASSWORD_ENV = "CORPUSCLEAN_REDIS_PASSWORD"
+KEY_ROOT = b"corpusclean:"
+LSH = b"lsh:"
+SKETCH = b"sketch:"
+_SOCKET_TIMEOUT = 60.0  # a single command, once connected; the connect timeout is a setting
+
+
+class StoreUnavailable(RuntimeError):
+    """Redis cannot be reached or refused us; the message names the address and the setting."""
+
+
+def address(settings: Settings) -> dict[str, Any]:
+    """host, port, db and ssl of `settings.store` (no credentials: the settings refuse them)."""
+    if not settings.store:
+        raise ValueError("no store configured")
+    url = urlsplit(settings.store)
+    db = url.path.strip("/") or "0"
+    if not db.isdigit():
+        raise ValueError(f"store: database {db!r} in {settings.store!r} is not a number")
+    return {"host": url.hostname, "port": url.port or 6379, "db": int(db), "ssl": url.scheme == "rediss"}
+
+
+def prefix(settings: Settings) -> bytes:
+    """Key prefix of this corpus; flows set `corpus_name` from the clean folder when it is not given."""
+    if not settings.corpus_name:
+        raise ValueError("corpus_name is not set: the flow derives it from the clean folder")
+    return KEY_ROOT + settings.corpus_name.encode("ascii") + b":"
+
+
+def _params(settings: Settings) -> dict[str, Any]:
+    return {
+        **address(settings),
+        "socket_connect_timeout": settings.connect_timeout,
+        "socket_timeout": max(_SOCKET_TIMEOUT, settings.connect_timeout),
+    }
+
+
+def client(settings: Settings, retries: int | None = None) -> Any:
+    """A client of the store; `retries=0` for checks, so an unreachable store fails within one timeout."""
+    import redis
+
+    extra: dict[str, Any] = {}
+    if retries is not None:
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        extra["retry"] = Retry(NoBackoff(), retries)
+    return redis.Redis(**_params(settings), password=os.environ.get(PASSWORD_ENV) or None, **extra)
+
+
+def check(settings: Settings) -> None:
+    """PING within the connect timeout, or StoreUnavailable naming the address and the setting."""
+    import redis
+
+    where = f"{settings.store} (setting `store`, CLI --store)"
+    try:
+        client(settings, retries=0).ping()
+    except redis.AuthenticationError as exc:
+        raise StoreUnavailable(f"Redis at {where} refused the password from ${PASSWORD_ENV}: {exc}") from exc
+    except redis.ResponseError as exc:
+        if "NOAUTH" in str(exc) or "AUTH" in str(exc):
+            raise StoreUnavailable(f"Redis at {where} wants a password: set ${PASSWORD_ENV}") from exc
+        raise StoreUnavailable(f"Redis at {where} answered with an error: {exc}") from exc
+    except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        raise StoreUnavailable(f"Redis at {where} is unreachable within {settings.connect_timeout:g} s: {exc}") from exc
+    except redis.RedisError as exc:
+        raise StoreUnavailable(f"{where} did not answer like a Redis server: {exc}") from exc
+
+
+def _escape(pattern: bytes) -> bytes:
+    out = bytearray()
+    for ch in pattern:
+        if ch in b"*?[]\\":
+            out += b"\\"
+        out.append(ch)
+    return bytes(out)
+
+
+def clear(settings: Settings, part: bytes) -> int:
+    """Delete this corpus's keys under `part` (e.g. LSH): a rebuild starts from nothing, so its result
+    does not depend on what an earlier run left. Returns the number of keys deleted."""
+    r = client(settings)
+    pattern = _escape(prefix(settings) + part) + b"*"
+    deleted, batch = 0, []
+    for key in r.scan_iter(match=pattern, count=10_000):
+        batch.append(key)
+        if len(batch) >= 10_000:
+            deleted += r.unlink(*batch)
+            batch = []
+    if batch:
+        deleted += r.unlink(*batch)
+    return deleted
+
+
+def lsh_storage(settings: Settings) -> dict[str, Any]:
+    """datasketch `storage_config` of this corpus's LSH index, after clearing the previous one.
+
+    The password is referenced by its environment variable (datasketch reads `{"env": ...}` itself), so
+    the config can be shown or logged without it."""
+    clear(settings, LSH)
+    return {
+        "type": "redis",
+        "basename": prefix(settings) + LSH,
+        "redis": {**_params(settings), "password": {"env": PASSWORD_ENV, "default": None}},
+    }
+
+
+class RedisSketches:
+    """The MinHash signature cache of `cleaners.batches.apply_batch` in Redis: one JSON value per raw
+    file, under a namespace of the state's fingerprint so sketches made under other settings, data
+    files or library versions are never reused."""
+
+    def __init__(self, settings: Settings, namespace: str) -> None:
+        self._r = client(settings)
+        self._base = prefix(settings) + SKETCH
+        self._ns = self._base + namespace.encode("ascii") + b":"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        value = self._r.get(self._ns + key.encode("ascii"))
+        return orjson.loads(value) if value else None
+
+    def put(self, key: str, data: dict[str, Any]) -> None:
+        self._r.set(self._ns + key.encode("ascii"), orjson.dumps(data))
+
+    def delete(self, keys: list[str]) -> None:
+        if keys:
+            self._r.unlink(*(self._ns + k.encode("ascii") for k in keys))
+
+    def clear(self) -> None:
+        """Every namespace of this corpus (a --full rebuild)."""
+        pattern = _escape(self._base) + b"*"
+        keys = list(self._r.scan_iter(match=pattern, count=10_000))
+        for i in range(0, len(keys), 10_000):
+            self._r.unlink(*keys[i : i + 10_000])

@@ -1,0 +1,316 @@
+"""Scale-out on real engines: the same clean/ from the local runner, a local Dask cluster, an external
+Dask scheduler and Redis; clear errors (exit 2, no hang) when an engine is unreachable.
+
+The e2e tests start a real `redis-server`, `dask scheduler` and `dask worker` on free loopback ports
+and stop their process groups at the end. In CI (`CI` set) a missing service fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from cleaners.settings import Settings
+from cleaners.state import fingerprint
+
+BIN = Path(sys.executable).parent
+SECRET = "pw-not-for-logs-7f3a"
+
+# Invented articles: three outlets, a footer on every page of one, a wire paragraph two outlets carry
+# word for word and a third carries lightly edited.
+WIRE = (
+    "The harbour authority of Saltmere confirmed on Tuesday that the northern breakwater will be closed "
+    "to walkers until the spring, after engineers found cracks in three of its concrete blocks."
+)
+WIRE_EDITED = (
+    "The harbour authority of Saltmere confirmed on Tuesday that the northern breakwater would be closed "
+    "to walkers until spring, after engineers found cracks in three of the concrete blocks."
+)
+FOOTER = "Follow the Tideway Gazette on social media"
+ARTICLES = {
+    "tideway-gazette/breakwater.txt": ["Breakwater closed to walkers", WIRE, "Anglers who fish from the "
+        "breakwater at dawn said they would move to the old jetty for the winter months.", FOOTER],
+    "tideway-gazette/ferry.txt": ["Ferry timetable changes", "The island ferry will leave half an hour "
+        "earlier on weekdays from next month, the operator said, to give commuters more time.", FOOTER],
+    "tideway-gazette/library.txt": ["Library extends hours", "The town library will stay open until eight "
+        "on Thursdays, after a petition signed by more than four hundred residents.", FOOTER],
+    "moorland-post/harbour.txt": ["Harbour works announced", WIRE, "Repairs are expected to cost more "
+        "than the authority had set aside, and a bid for regional funds has been sent."],
+    "moorland-post/school.txt": ["New roof for village school", "Pupils at the Brackenfold primary school "
+        "will have lessons in the village hall while a new roof is fitted over the summer."],
+    "coastline-daily/breakwater.txt": ["Cracks found in breakwater", WIRE_EDITED, "A spokesperson said "
+        "the blocks had been inspected every year and that the cracks appeared after the January storms."],
+}  # fmt: skip
+
+
+def require(binary: str) -> str:
+    """A service's binary; its absence fails in CI and skips elsewhere."""
+    path = shutil.which(binary) or (str(BIN / binary) if (BIN / binary).exists() else None)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{binary} is missing (.ci/run installs it)")
+        pytest.skip(f"{binary} not installed")
+    return path
+
+
+def require_dask() -> None:
+    try:
+        import distributed  # noqa: F401
+        import prefect_dask  # noqa: F401
+    except ImportError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"dask extra missing ({exc}); make test installs .[dask]")
+        pytest.skip(f"dask extra not installed: {exc}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the process group, SIGKILL it when it lingers."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextmanager
+def services() -> Iterator[list[subprocess.Popen]]:
+    started: list[subprocess.Popen] = []
+    try:
+        yield started
+    finally:
+        for proc in reversed(started):
+            stop(proc)
+
+
+def spawn(started: list, args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env
+        )
+    started.append(proc)
+    return proc
+
+
+def wait_until(what: str, check, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not start within {timeout:.0f} s\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def start_redis(started: list, tmp: Path) -> str:
+    binary = require("redis-server")
+    port = free_port()
+    log = tmp / "redis.log"
+    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    proc = spawn(started, [*args, "--dir", str(tmp)], log)
+    wait_until("redis-server", lambda: listening(port), proc, log)
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def start_dask(started: list, tmp: Path, env: dict[str, str]) -> tuple[str, Path]:
+    require_dask()
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    log = tmp / "scheduler.log"
+    sched = spawn(
+        started, [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], log
+    )
+    wait_until("dask scheduler", lambda: listening(port), sched, log)
+    wlog = tmp / "worker.log"
+    args = [str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "2", "--no-dashboard"]
+    worker = spawn(started, [*args, "--host", "127.0.0.1"], wlog, env)
+    wait_until("dask worker", lambda: b"Registered to" in wlog.read_bytes(), worker, wlog)
+    return address, wlog
+
+
+def write_corpus(raw: Path, articles: dict[str, list[str]]) -> None:
+    for rel, paras in articles.items():
+        path = raw / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n\n".join(paras) + "\n", encoding="utf-8")
+
+
+def snapshot(clean: Path) -> dict[str, bytes]:
+    """clean/ without what legitimately differs between runs (timings, run records, state)."""
+    skip = ("_report/summary.json", "_report/manifest.json", "_report/report.html")
+    out = {}
+    for p in sorted(clean.rglob("*")):
+        rel = p.relative_to(clean).as_posix()
+        if p.is_file() and not rel.startswith(("_state/", "_report/runs/")) and rel not in skip:
+            out[rel] = p.read_bytes()
+    return out
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false", PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "corpusclean"), "run", *args],
+        env=env or cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def run_local(raw: Path, clean: Path, **overrides) -> dict:
+    from flows.clean_corpus import clean_corpus
+
+    return clean_corpus(raw_dir=str(raw), clean_dir=str(clean), settings=Settings(workers=1, **overrides))
+
+
+# --- settings and errors ---------------------------------------------------------------------------
+
+
+def test_settings_refuse_credentials_and_two_engines() -> None:
+    from pydantic import ValidationError
+
+    for url in (f"redis://:{SECRET}@127.0.0.1:6379/0", f"redis://user:{SECRET}@h/1", "redis://user@h/0"):
+        with pytest.raises(ValidationError, match="must not hold a user or password") as err:
+            Settings(store=url)
+        assert SECRET not in str(err.value)
+    with pytest.raises(ValidationError, match="not a redis://"):
+        Settings(store="http://127.0.0.1:6379/0")
+    with pytest.raises(ValidationError, match="give one"):
+        Settings(dask_workers=2, dask_address="tcp://127.0.0.1:8786")
+    assert Settings(store="redis://127.0.0.1:6379/2").store == "redis://127.0.0.1:6379/2"
+
+
+def test_engine_is_not_part_of_the_fingerprint() -> None:
+    engine = Settings(dask_address="tcp://127.0.0.1:8786", store="redis://127.0.0.1:6379/0", corpus_name="x")
+    assert fingerprint(engine) == fingerprint(Settings())
+    assert fingerprint(Settings(threshold=0.6)) != fingerprint(Settings())
+
+
+def test_corpus_name_is_stable_and_distinct(tmp_path: Path) -> None:
+    from cleaners.stores import bind_corpus, corpus_name
+
+    a, b = tmp_path / "news clean", tmp_path / "other"
+    assert corpus_name(a) == corpus_name(str(a)) and corpus_name(a) != corpus_name(b)
+    assert corpus_name(a).startswith("news-clean-")
+    assert Settings(corpus_name=corpus_name(a))  # a valid setting value
+    assert bind_corpus(Settings(), a).corpus_name is None  # no store, no prefix
+    assert bind_corpus(Settings(store="redis://h/0", corpus_name="mine"), a).corpus_name == "mine"
+
+
+def test_cli_refuses_a_password_in_the_url(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    res = cli(str(tmp_path / "raw"), str(tmp_path / "clean"), "--store", f"redis://:{SECRET}@127.0.0.1:6379/0")
+    assert res.returncode == 2, res.stderr
+    assert "CORPUSCLEAN_REDIS_PASSWORD" in res.stderr
+    assert SECRET not in res.stderr + res.stdout
+
+
+def test_unreachable_redis_exits_2_quickly(tmp_path: Path) -> None:
+    pytest.importorskip("redis")
+    write_corpus(tmp_path / "raw", dict(list(ARTICLES.items())[:1]))
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    t = time.monotonic()
+    res = cli(str(tmp_path / "raw"), str(tmp_path / "clean"), "--store", url, timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert f"Redis at {url} (setting `store`" in res.stderr and "unreachable" in res.stderr
+    assert time.monotonic() - t < 30
+    assert not (tmp_path / "clean" / "_report").exists()
+
+
+def test_unreachable_dask_scheduler_exits_2_quickly(tmp_path: Path) -> None:
+    require_dask()
+    write_corpus(tmp_path / "raw", dict(list(ARTICLES.items())[:1]))
+    address = f"tcp://127.0.0.1:{free_port()}"
+    t = time.monotonic()
+    res = cli(str(tmp_path / "raw"), str(tmp_path / "clean"), "--dask-address", address, timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert f"Dask scheduler at {address} (setting `dask_address`" in res.stderr and "unreachable" in res.stderr
+    assert time.monotonic() - t < 30
+
+
+# --- the real engines ------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_same_outputs_on_every_engine(tmp_path: Path, prefect_server) -> None:
+    raw = tmp_path / "raw"
+    write_corpus(raw, ARTICLES)
+    run_local(raw, tmp_path / "local")
+    reference = snapshot(tmp_path / "local")
+    clusters = (tmp_path / "local" / "_report" / "clusters.jsonl").read_text()
+    assert clusters.count('"cluster"') >= 1 and "coastline-daily/breakwater.txt" in clusters  # the edited copy
+
+    with services() as started:
+        store = start_redis(started, tmp_path)
+        env = cli_env(CORPUSCLEAN_REDIS_PASSWORD="")
+        address, worker_log = start_dask(started, tmp_path, env)
+
+        # Redis with the local runner, twice: the second run on a changed corpus must not see the first's index.
+        write_corpus(raw, {"moorland-post/extra.txt": ["Extra page", WIRE_EDITED + " Lorem added."]})
+        run_local(raw, tmp_path / "redis", store=store)
+        (raw / "moorland-post" / "extra.txt").unlink()
+        run_local(raw, tmp_path / "redis", store=store)
+        assert snapshot(tmp_path / "redis") == reference
+
+        import redis
+
+        r = redis.Redis.from_url(store)
+        keys = r.keys(b"corpusclean:*")
+        assert any(b":lsh" in k for k in keys) and any(b":sketch:" in k for k in keys)
+        assert len({k.split(b":")[1] for k in keys}) == 1  # one corpus prefix
+        sketch_keys = [k for k in keys if b":sketch:" in k]
+        assert len(sketch_keys) == len(ARTICLES)  # the removed file's signatures were deleted
+        values = [r.get(k) for k in sketch_keys] + [v for k in keys if r.type(k) == b"set" for v in r.smembers(k)]
+        assert values and not any(v.startswith(b"\x80") for v in values)  # nothing pickled
+        assert all(v.isdigit() for k in keys if r.type(k) == b"set" for v in r.smembers(k))
+
+        # a local Dask cluster of two processes
+        res = cli(str(raw), str(tmp_path / "dask-local"), "--dask-workers", "2", env=env)
+        assert res.returncode == 0, res.stderr[-3000:]
+        assert snapshot(tmp_path / "dask-local") == reference
+
+        # the engine as a flow parameter (how deployments choose it): a subflow on a Dask runner
+        run_local(raw, tmp_path / "dask-param", dask_workers=1)
+        assert snapshot(tmp_path / "dask-param") == reference
+
+        # the external scheduler and Redis: the README's command
+        res = cli(str(raw), str(tmp_path / "dask-ext"), "--dask-address", address, "--store", store, env=env)
+        assert res.returncode == 0, res.stderr[-3000:]
+        assert snapshot(tmp_path / "dask-ext") == reference
+        log = worker_log.read_text(errors="replace")
+        assert "prepare-batch" in log and "finish-batch" in log  # the batches ran on the Dask worker
+        assert "Starting temporary server" not in log  # it used the flow's Prefect API
