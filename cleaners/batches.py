@@ -25,7 +25,7 @@ from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_
 from cleaners.reading import Source
 from cleaners.report import document_record
 from cleaners.settings import Settings
-from cleaners.state import review_hash
+from cleaners.state import StateError, review_hash
 from cleaners.stores import sketch_cache
 
 _RESOURCES: dict[str, Resources] = {}
@@ -53,9 +53,19 @@ def write_docs(path: Path, docs: list[Document]) -> None:
 
 
 def read_docs(path: Path) -> Iterator[Document]:
+    """Documents of a cache or work file; a damaged file is a StateError naming the cure."""
     with open(path, "rb") as fh:
-        for line in fh:
-            yield Document.from_dict(orjson.loads(line))
+        for n, line in enumerate(fh, start=1):
+            try:
+                data = orjson.loads(line)
+                if not isinstance(data, dict):
+                    raise TypeError("not an object")
+                yield Document.from_dict(data)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise StateError(
+                    f"corrupted cache file {path} line {n} ({type(exc).__name__}); "
+                    "rebuild with `corpusclean run --full`"
+                ) from None
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -76,6 +86,7 @@ class BatchInfo:
     seconds: float
     path: str
     docs: dict[str, list[str]] | None = None
+    unwritten: list[str] | None = None
 
 
 def prepare_batch(batch: str, sources: list[tuple[str, str, str]], prepared_dir: str, settings_data: dict) -> BatchInfo:
@@ -209,6 +220,7 @@ def finish_batch(batch: str, dedup: DedupModel, work: str, clean_dir: str) -> Ba
         members.extend(finish_document(doc, dedup))
         by_source.setdefault(doc.source, []).append(doc)
     rewritten: dict[str, list[str]] = {}
+    unwritten: list[str] = []
     for rel, docs in by_source.items():
         try:
             if all(d.status == "error" for d in docs):
@@ -221,6 +233,7 @@ def finish_batch(batch: str, dedup: DedupModel, work: str, clean_dir: str) -> Ba
             if write_atomic(path, data):
                 rewritten[rel] = [d.id for d in docs]
         except (UnsafePathError, OSError) as exc:
+            unwritten.append(rel)
             for d in docs:
                 d.status, d.error, d.paragraphs = "error", f"cannot write output: {exc}", []
     for docs in by_source.values():
@@ -229,4 +242,6 @@ def finish_batch(batch: str, dedup: DedupModel, work: str, clean_dir: str) -> Ba
             events.extend(e.to_dict() for e in d.events)
     write_json(wdir / f"{batch}.report.json", {"documents": records, "events": events, "members": members})
     n = sum(len(d) for d in by_source.values())
-    return BatchInfo(batch, n, time.perf_counter() - t0, str(wdir / f"{batch}.report.json"), docs=rewritten)
+    return BatchInfo(
+        batch, n, time.perf_counter() - t0, str(wdir / f"{batch}.report.json"), docs=rewritten, unwritten=unwritten
+    )

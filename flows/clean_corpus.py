@@ -250,6 +250,9 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         "outputs_rewritten": sorted(r for i in finished for r in i["docs"] or {}),
         "outputs_removed": removed_outputs,
     }
+    for info in finished:  # not written: read again next time, so the output is retried
+        for rel in info.get("unwritten") or []:
+            state.sources[rel].hash = "unwritten"
     summary = report_task([i["path"] for i in finished], str(clean), timings, run)
     state.save()
     shutil.rmtree(work, ignore_errors=True)

@@ -139,7 +139,7 @@ def worker_api(settings: Settings) -> Iterator[None]:
     if settings.dask_address and not _loopback(settings.dask_address):
         raise EngineUnavailable(
             f"dask_address={settings.dask_address} is another machine: its workers need PREFECT_API_URL set to "
-            "a Prefect server they can reach (`prefect server start --host 0.0.0.0`), in this process's "
+            "a Prefect server they can reach (bound to an address of your private network), in this process's "
             "environment and in the workers'"
         )
     from prefect.server.api.server import SubprocessASGIServer

@@ -264,11 +264,6 @@ def test_full_disk_leaves_state_untouched(tmp_path: Path, prefect_server, monkey
     assert (clean / "s" / "c.txt").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flows/clean_corpus.py: the state records a raw file whose output could not be written as done, "
-    "so the next run says 'nothing to do' and never writes it (temporary mark, reported to the lead)",
-)
 def test_obstructed_output_is_reported_and_recovers(tmp_path: Path, prefect_server) -> None:
     """A clean sub-path that cannot be written (a file where a folder must be) is an error record,
     and once the obstruction is gone the next run writes the output."""
@@ -316,16 +311,7 @@ def _edit_state(clean: Path, fn) -> None:
     path.write_text(json.dumps(data))
 
 
-PREPARED_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason="cleaners/batches.py read_docs: a garbage prepared file crashes observe_batch (orjson.JSONDecodeError / "
-    "TypeError in Document.from_dict) instead of a StateError naming --full (temporary mark, reported to the lead)",
-)
-
-
-@pytest.mark.parametrize(
-    "kind", [pytest.param(k, marks=PREPARED_XFAIL) if k.startswith("prepared") else k for k in sorted(TAMPER)]
-)
+@pytest.mark.parametrize("kind", sorted(TAMPER))
 def test_tampered_state_is_reported_and_full_rebuilds(tmp_path: Path, prefect_server, kind: str) -> None:
     raw = small_raw(tmp_path)
     clean = tmp_path / "clean"
