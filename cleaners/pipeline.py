@@ -151,6 +151,12 @@ def run_library(raw_dir: Path, settings: Settings) -> CorpusResult:
     """The whole pipeline in one process, without Prefect: for tests, benchmarks and scoring."""
     res = Resources.load(settings)
     docs = [d for src in discover(raw_dir, settings) for d in prepare_source(src, res)]
+    return clean_prepared(docs, res)
+
+
+def clean_prepared(docs: list[Document], res: Resources) -> CorpusResult:
+    """The corpus-level half of the pipeline over documents that went through `prepare_document`."""
+    settings = res.settings
     for doc in docs:
         doc.review = res.review
     models = CorpusModels.empty(res)

@@ -21,7 +21,7 @@ from cleaners.dedup import DedupModel
 from cleaners.document import Document, Event
 from cleaners.encoding import repair
 from cleaners.language import detect_languages
-from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_document
+from cleaners.pipeline import CorpusModels, Resources, clean_prepared, finish_document, prepare_document
 from cleaners.reading import Source, decode, normalise_newlines, read_bytes
 from cleaners.settings import Settings
 
@@ -193,18 +193,7 @@ def test_accounting_sees_removals(tmp_path: Path) -> None:
 def test_staged_run_matches_pipeline(texts: list[str]) -> None:
     staged = staged_corpus([read_txt(f"s/{i}.txt", t)[0] for i, t in enumerate(texts)])
     docs = [prepare_document(read_txt(f"s/{i}.txt", t)[0], RES) for i, t in enumerate(texts)]
-    models = CorpusModels.empty(RES)
-    for doc in docs:
-        models.observe(doc)
-    models.decide()
-    dedup = DedupModel(SETTINGS)
-    for doc in docs:
-        models.apply(doc)
-        if doc.status == "ok":
-            dedup.observe(doc)
-    dedup.decide()
-    for doc in docs:
-        finish_document(doc, dedup)
+    clean_prepared(docs, RES)
     assert [d.to_dict() for d in docs] == [d.to_dict() for d in staged]
 
 
@@ -245,18 +234,8 @@ def test_no_bytes_crash_the_library(blobs: list[bytes]) -> None:
         for suffix in (".txt", ".jsonl"):
             name = f"f{i}{suffix}"
             docs += [prepare_document(d, RES) for d in read_bytes(Source(name, Path(name)), data, SETTINGS)]
-    models = CorpusModels.empty(RES)
+    clean_prepared(docs, RES)
     for doc in docs:
-        models.observe(doc)
-    models.decide()
-    dedup = DedupModel(SETTINGS)
-    for doc in docs:
-        models.apply(doc)
-        if doc.status == "ok":
-            dedup.observe(doc)
-    dedup.decide()
-    for doc in docs:
-        finish_document(doc, dedup)
         assert doc.status in ("ok", "empty", "error")
         if doc.status == "error":
             assert doc.error and doc.error.strip(), doc

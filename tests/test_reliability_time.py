@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaners.dedup import DedupModel
-from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_document
+from cleaners.pipeline import Resources, clean_prepared, prepare_document
 from cleaners.reading import Source, read_bytes
 from cleaners.settings import Settings
 
@@ -46,18 +45,8 @@ def pipeline_seconds(text: str) -> float:
     t0 = time.perf_counter()
     docs = read_bytes(Source("s/doc.txt", Path("s/doc.txt")), f"A title\n\n{text}\n".encode(), SETTINGS)
     docs = [prepare_document(d, RES) for d in docs]
-    models = CorpusModels.empty(RES)
+    clean_prepared(docs, RES)
     for doc in docs:
-        models.observe(doc)
-    models.decide()
-    dedup = DedupModel(SETTINGS)
-    for doc in docs:
-        models.apply(doc)
-        if doc.status == "ok":
-            dedup.observe(doc)
-    dedup.decide()
-    for doc in docs:
-        finish_document(doc, dedup)
         assert doc.status in ("ok", "empty"), doc.error
     return time.perf_counter() - t0
 
