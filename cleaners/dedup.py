@@ -2,8 +2,9 @@
 
 Why this shape:
 - Paragraphs are normalised (case, punctuation, digits, spacing) so that copies differing in
-  typography still compare equal, then shingled and sketched with datasketch's batch API
-  (`MinHash.bulk`, xxh32 as the 32-bit input hash the default "affine32" scheme expects).
+  typography still compare equal, then shingled and sketched: datasketch's MinHash (xxh32 as the
+  32-bit input hash its default "affine32" scheme expects), computed for a whole document at once
+  by `cleaners.sketching` with values identical to `MinHash.bulk`.
 - Only the sketches' hash values are kept (one uint32 array per document), never MinHash objects,
   so a million paragraphs cost num_perm * 4 bytes each.
 - `decide` walks paragraphs in (document id, paragraph index) order and compares each one with
@@ -18,6 +19,7 @@ Why this shape:
 from __future__ import annotations
 
 import base64
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,14 +28,15 @@ from typing import Any
 
 import numpy as np
 import xxhash
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHashLSH
 
+from cleaners import sketching
 from cleaners.document import Document, Event
 from cleaners.settings import Settings
 
-SEED = 1
+SEED = sketching.SEED
 SCHEME = "affine32"  # datasketch 2 default: 32-bit input hashes, uint32 hash values
-SIG_DTYPE = np.dtype("<u4")
+SIG_DTYPE = sketching.SIG_DTYPE
 RULE_MINHASH = "dedup:minhash"
 RULE_EXACT = "dedup:exact"
 FORMAT_VERSION = 1
@@ -59,11 +62,20 @@ class _FoldTable(dict):
 
 
 _FOLD = _FoldTable()
+_ASCII_FOLD = bytes(ord(_FOLD[c] or " ") for c in range(256))  # no ASCII character folds to ""
+_ASCII_DIGITS = re.compile(rb"[0-9]+")
 
 
 def normalise(text: str) -> str:
     """Lowercase, punctuation and symbols stripped, digit runs folded to "0", whitespace collapsed:
     what two copies of one paragraph still share after different typography and number formats."""
+    if text.isascii():  # NFKC and casefold keep ASCII ASCII: the same folds on bytes, in C
+        data = _ASCII_DIGITS.sub(b"0", text.encode("ascii").lower().translate(_ASCII_FOLD))
+        return b" ".join(data.split()).decode("ascii")
+    return _normalise_unicode(text)
+
+
+def _normalise_unicode(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     out = []
     for token in text.split():
@@ -104,10 +116,16 @@ def _exact_hash(norm: str) -> int:
 
 def sketch(shingle_sets: list[list[bytes]], num_perm: int) -> np.ndarray:
     """MinHash hash values of several shingle lists at once, as an (n, num_perm) uint32 array."""
-    if not shingle_sets:
-        return np.empty((0, num_perm), dtype=SIG_DTYPE)
-    mhs = MinHash.bulk(shingle_sets, num_perm=num_perm, seed=SEED, hashfunc=xxhash.xxh32_intdigest)
-    return np.stack([m.hashvalues for m in mhs]).astype(SIG_DTYPE, copy=False)
+    return sketching.bulk(shingle_sets, num_perm)
+
+
+def sketch_texts(norms: list[str], settings: Settings) -> np.ndarray:
+    """Signatures of normalised texts: character shingles through the vectorised path (identical
+    values), word shingles through datasketch's batch API."""
+    texts = [n[:MAX_SKETCH_CHARS] for n in norms]
+    if settings.shingle == "char":
+        return sketching.sketch_char(texts, max(1, settings.shingle_size), settings.num_perm)
+    return sketch([shingles(t, settings) for t in texts], settings.num_perm)
 
 
 def lsh_params(settings: Settings) -> tuple[int, int]:
@@ -316,22 +334,22 @@ class DedupModel:
     def observe(self, doc: Document) -> None:
         """Sketch the document's live paragraphs (their current text) in one bulk call."""
         s = self.settings
-        index, exact, sketched, sets = [], [], [], []
+        index, exact, sketched, norms = [], [], [], []
         for p in doc.live:
             norm = normalise(p.text)
             if not norm:
                 continue
             index.append(p.index)
             exact.append(_exact_hash(norm))
-            long_enough = len(norm.split()) >= s.min_dedup_tokens
+            long_enough = norm.count(" ") + 1 >= s.min_dedup_tokens  # normalised: single spaces
             sketched.append(long_enough)
             if long_enough:
-                sets.append(shingles(norm[:MAX_SKETCH_CHARS], s))
+                norms.append(norm)
         self._docs[doc.id] = _DocSigs(
             index=np.asarray(index, dtype=np.int32),
             exact=np.asarray(exact, dtype=np.uint64),
             sketched=np.asarray(sketched, dtype=bool),
-            sigs=sketch(sets, s.num_perm),
+            sigs=sketch_texts(norms, s),
         )
 
     def forget(self, doc_id: str) -> None:
