@@ -275,7 +275,8 @@ def _verified_pairs(
     uint64, compared with xor and popcount) is compared first: it matches whenever the full value
     does, so a pair below the threshold on digests is below it on values too; only the few
     survivors are compared in full. Chance band collisions still grow with the square of the
-    corpus (about 1-2 % of all pairs share a band at 24 bands x 2 rows on English prose)."""
+    corpus: on the benchmark's English prose 0.09 % of all distinct pairs share one of the default
+    41 bands of 3 rows (1.4 % at 24 bands of 2 rows, which lsh_recall 0.99 would choose)."""
     if not docs:
         return {}
     sigs = np.concatenate([d.sigs for d in docs])
