@@ -101,15 +101,17 @@ def quick_english(text: str) -> bool | None:
         if non_latin / letters > 0.3:
             return False
         ascii_letters = not any(ord(ch) > 0x7F and ch.isalpha() for ch in text)
-    words = [w.lower() for w in _WORD.findall(text)]
+    # lower() before findall only where it cannot change the word boundaries ("İ" lowers to two
+    # characters, the second of them not a letter)
+    words = _WORD.findall(text.lower()) if text.isascii() else [w.lower() for w in _WORD.findall(text)]
     if len(words) < 8:
         return None
-    en = sum(1 for w in words if w in _EN_STOP)
-    foreign = sum(1 for w in words if w in _FOREIGN_STOP)
+    en = sum(map(_EN_STOP.__contains__, words))
+    foreign = sum(map(_FOREIGN_STOP.__contains__, words))
     if en / len(words) >= 0.12 and foreign <= en / 4:
         return True
     if foreign == 0 and ascii_letters:
-        en += sum(1 for w in words if w in _EN_MORE)
+        en += sum(map(_EN_MORE.__contains__, words))
         if en >= 3 and en / len(words) >= 0.06:
             return True
     return None

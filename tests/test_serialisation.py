@@ -1,0 +1,54 @@
+"""Documents travel between phases as JSON: the hand-written to_dict is what dataclasses.asdict
+gives (it only skips asdict's deep copy), and a round trip through the work files is lossless."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from cleaners.batches import read_docs, write_docs
+from cleaners.document import Document, Event
+from cleaners.pipeline import run_library
+from cleaners.settings import Settings
+
+REPO_RAW = Path(__file__).resolve().parents[1] / "raw"
+
+
+def _reference(doc: Document) -> dict:
+    data = asdict(doc)
+    data.pop("review")
+    return data
+
+
+def test_to_dict_equals_asdict_on_the_sample_corpus(tmp_path: Path) -> None:
+    docs = run_library(REPO_RAW, Settings(workers=1)).documents
+    docs.append(
+        Document(
+            id="x.jsonl#1",
+            source="x.jsonl",
+            record={"id": 1, "meta": {"tags": ["a", {"b": None}]}},
+            events=[Event("x.jsonl#1", 0, "duplicate", "removed", "t", duplicate_of={"doc": "y", "paragraph": 2})],
+        )
+    )
+    assert sum(len(d.events) for d in docs) > 50 and any(d.status == "error" for d in docs)
+    for doc in docs:
+        got = doc.to_dict()
+        assert got == _reference(doc) and list(got) == list(_reference(doc))
+        for event in doc.events:
+            assert event.to_dict() == asdict(event)
+    path = tmp_path / "docs.jsonl"
+    write_docs(path, docs)
+    back = list(read_docs(path))
+    assert [d.to_dict() for d in back] == [d.to_dict() for d in docs]
+
+
+def test_to_dict_is_a_copy() -> None:
+    """Changing the dict (as the report code does) must not change the document."""
+    doc = Document(id="a", source="a", record={"id": "a", "nested": {"k": 1}})
+    doc.events.append(Event("a", 0, "duplicate", "removed", "t", duplicate_of={"doc": "b", "paragraph": 0}))
+    data = doc.to_dict()
+    data["record"]["nested"]["k"] = 2
+    data["events"][0]["duplicate_of"]["doc"] = "c"
+    data["paragraphs"].append({})
+    assert doc.record == {"id": "a", "nested": {"k": 1}}
+    assert doc.events[0].duplicate_of == {"doc": "b", "paragraph": 0} and doc.paragraphs == []
