@@ -208,8 +208,30 @@ def cluster(dedup_paths: list[str], settings: Settings) -> DedupModel:
     return merged
 
 
-def finish_batch(batch: str, dedup: DedupModel, work: str, clean_dir: str) -> BatchInfo:
+def cluster_batches(dedup_paths: list[str], work: str, settings_data: dict) -> str:
+    """Cluster the corpus and write the decisions (without the sketches) for the write batches."""
+    settings = Settings.model_validate(settings_data)
+    out = Path(work) / "corpus.dedup.json"
+    write_json(out, cluster(dedup_paths, settings).to_dict(sketches=False))
+    return str(out)
+
+
+_DECISIONS: dict[tuple[str, int, int, int], DedupModel] = {}
+
+
+def _dedup_decisions(path: str, settings: Settings) -> DedupModel:
+    """The clustering's decisions, read once per process and run."""
+    st = Path(path).stat()
+    key = (path, st.st_mtime_ns, st.st_ino, st.st_size)
+    if key not in _DECISIONS:
+        _DECISIONS.clear()
+        _DECISIONS[key] = DedupModel.from_dict(read_json(Path(path)), settings)
+    return _DECISIONS[key]
+
+
+def finish_batch(batch: str, decisions: str, work: str, clean_dir: str, settings_data: dict) -> BatchInfo:
     """Drop duplicates and write the batch's clean files and report parts."""
+    dedup = _dedup_decisions(decisions, Settings.model_validate(settings_data))
     t0 = time.perf_counter()
     wdir = Path(work)
     by_source: dict[str, list[Document]] = {}

@@ -560,7 +560,8 @@ class DedupModel:
         return [dict(c) for c in self._clusters]
 
     # persistence --------------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, sketches: bool = True) -> dict[str, Any]:
+        """JSON-safe model; without `sketches`, only the decisions (what `apply` and `members` need)."""
         s = self.settings
         return {
             "version": FORMAT_VERSION,
@@ -571,7 +572,7 @@ class DedupModel:
             "shingle_size": s.shingle_size,
             "num_perm": s.num_perm,
             "min_dedup_tokens": s.min_dedup_tokens,
-            "docs": {k: self._docs[k].to_dict() for k in sorted(self._docs)},
+            "docs": {k: self._docs[k].to_dict() for k in sorted(self._docs)} if sketches else {},
             "decisions": [
                 {
                     "doc": doc_id,

@@ -93,13 +93,17 @@ def apply_task(batch: str, keys: list[str], prepared: str, models: str, work: st
 
 
 @task(name="cluster-paragraphs", cache_policy=NO_CACHE)
-def cluster_task(dedup_paths: list[str], settings: dict) -> Any:
-    return batches.cluster(dedup_paths, Settings.model_validate(settings))
+def cluster_task(dedup_paths: list[str], work: str, settings: dict) -> str:
+    """The corpus-wide clustering; its decisions go to a file the write batches read."""
+    return batches.cluster_batches(dedup_paths, work, settings)
 
 
 @task(name="finish-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
-def finish_task(batch: str, dedup: Any, work: str, clean_dir: str) -> dict:
-    return asdict(batches.finish_batch(batch, dedup, work, clean_dir))
+def finish_task(batch: str, decisions: str, work: str, clean_dir: str, settings: dict) -> dict:
+    """Drop duplicates and write outputs in a worker process (JSON and file writing need a core too)."""
+    return asdict(
+        workers.run(settings["workers"], batches.finish_batch, batch, decisions, work, clean_dir, settings)
+    )
 
 
 @task(name="write-report", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
@@ -233,11 +237,13 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     timings["apply_and_sketch"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    dedup = cluster_task([i["path"] for i in applied], sdata)
+    decisions = cluster_task([i["path"] for i in applied], str(work), sdata)
     timings["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    finished = _progress(logger, "write", [finish_task.submit(b, dedup, str(work), str(clean)) for b, _ in keyed])
+    finished = _progress(
+        logger, "write", [finish_task.submit(b, decisions, str(work), str(clean), sdata) for b, _ in keyed]
+    )
     # Outputs of raw files that are gone; after --full the old manifest is the only record of them.
     removed_outputs = _remove_outputs(clean, sorted(set(gone) | (_manifest_outputs(manifest) - set(current))))
     timings["write"] = time.perf_counter() - t
