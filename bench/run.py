@@ -239,6 +239,7 @@ def stages(raw: Path, n_docs: int, seed: int, lang_baseline: int) -> dict[str, A
 
     files = _sample_docs(raw, n_docs, seed)
     docs = []
+    real_detect("Ein deutscher Satz, damit die Profile geladen sind.", settings.language_seed)  # once per process
     language.detect = counting_detect
     try:
         for path in files:
