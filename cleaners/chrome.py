@@ -13,12 +13,13 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import xxhash
 
+from cleaners.chrome_fast import FastRules
 from cleaners.document import Document, Event, Paragraph
 from cleaners.settings import Settings
 
@@ -60,6 +61,11 @@ class ChromeRules:
     max_link_words: int = 20
     max_link_chars: int = 200
 
+    @cached_property
+    def fast(self) -> FastRules:
+        """The families compiled for speed (built once per rule bank, on first use)."""
+        return FastRules(self.families)
+
 
 def load_rules(path: Path) -> ChromeRules:
     """Compile the rule bank once per process (cached by resolved path)."""
@@ -70,7 +76,9 @@ def load_rules(path: Path) -> ChromeRules:
 def _load_rules(path: str) -> ChromeRules:
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
-    return rules_from_dict(data, source=path)
+    rules = rules_from_dict(data, source=path)
+    rules.fast.warm()  # compiled with the patterns, not on the first line
+    return rules
 
 
 def rules_from_dict(data: dict[str, Any], source: str = "<dict>") -> ChromeRules:
@@ -111,12 +119,7 @@ def match_line(rules: ChromeRules, line: str, zone: frozenset[str] = frozenset({
     text = line.strip()
     if not text or len(text) > rules.max_line_chars:
         return None
-    for fam in rules.families:
-        if fam.zone != "any" and fam.zone not in zone:
-            continue
-        if any(p.fullmatch(text) for p in fam.patterns):
-            return fam
-    return None
+    return rules.fast.match(text, zone)
 
 
 def find_fragments(rules: ChromeRules, line: str) -> list[tuple[int, int, Family]]:
@@ -126,14 +129,43 @@ def find_fragments(rules: ChromeRules, line: str) -> list[tuple[int, int, Family
     `fragment_window` characters are searched, so a huge line costs little; at each possible
     start the earliest (longest) fragment wins.
     """
-    tails = [(tail, fam) for fam in rules.families if fam.kind == "fragment" for tail in fam.tails]
-    found: list[tuple[int, int, Family]] = []
     rest = line.rstrip()
+    tails = rules.fast.tails(rest)
+    if tails is None:
+        return []
+    return _fragments(rules, rest, tails.first_match)
+
+
+def _match_line_plain(rules: ChromeRules, line: str, zone: frozenset[str] = frozenset({"any"})) -> Family | None:
+    """`match_line` written plainly, pattern by pattern: the reference the fast path is tested against."""
+    text = line.strip()
+    if not text or len(text) > rules.max_line_chars:
+        return None
+    for fam in rules.families:
+        if fam.zone != "any" and fam.zone not in zone:
+            continue
+        if any(p.fullmatch(text) for p in fam.patterns):
+            return fam
+    return None
+
+
+def _find_fragments_plain(rules: ChromeRules, line: str) -> list[tuple[int, int, Family]]:
+    """`find_fragments` written plainly, tail by tail: the reference the fast path is tested against."""
+    tails = [(tail, fam) for fam in rules.families if fam.kind == "fragment" for tail in fam.tails]
+
+    def first_match(rest: str, start: int) -> tuple[int, int, Family] | None:
+        return next(((start, m.end("frag"), fam) for tail, fam in tails if (m := tail.match(rest, start))), None)
+
+    return _fragments(rules, line.rstrip(), first_match)
+
+
+def _fragments(rules: ChromeRules, rest: str, first_match: Any) -> list[tuple[int, int, Family]]:
+    """The fragment loop; `first_match(rest, start)` gives the first family's fragment at `start`."""
+    found: list[tuple[int, int, Family]] = []
     for _ in range(3):  # a line rarely carries more than a credit and a prompt
         hit = None
         for lead in _FRAGMENT_LEAD.finditer(rest, max(0, len(rest) - rules.fragment_window)):
-            start = lead.end()
-            hit = next(((start, m.end("frag"), fam) for tail, fam in tails if (m := tail.match(rest, start))), None)
+            hit = first_match(rest, lead.end())
             if hit:
                 break
         if hit is None:
@@ -363,15 +395,16 @@ class ChromeModel:
         n = len(live)
         edge = edge_size(n, self.settings.chrome_edge_paragraphs)
         flat = [(pos, p, li, line) for pos, p in enumerate(live) for li, line in enumerate(p.lines)]
+        prose = [prose_like(line, self.settings.chrome_max_words) for *_, line in flat]  # once per line
         anchors = [
-            _fingerprint(line) if _is_title(p, li) or prose_like(line, self.settings.chrome_max_words) else ""
-            for _, p, li, line in flat
+            _fingerprint(line) if _is_title(p, li) or is_prose else ""
+            for (_, p, li, line), is_prose in zip(flat, prose, strict=True)
         ]
         before = _nearest_anchors(anchors)
         after = _nearest_anchors(anchors[::-1])[::-1]
         lines: dict[str, list[Any]] = {}
         for i, (pos, p, li, line) in enumerate(flat):
-            key = self._learnable(line)
+            key = self._learnable(line, prose[i])
             if key is None:
                 continue
             entry = lines.setdefault(key, [0, 1, f"{before[i]}|{after[i]}"])
@@ -379,9 +412,10 @@ class ChromeModel:
             entry[1] &= int(_is_title(p, li))
         self.docs[doc.id] = {"site": doc.site or "", "lines": dict(sorted(lines.items()))}
 
-    def _learnable(self, line: str) -> str | None:
+    def _learnable(self, line: str, prose: bool | None = None) -> str | None:
+        """The line's key, unless it is blank, prose (`prose`: `prose_like(line)` when known) or has no letter."""
         text = line.strip()
-        if not text or prose_like(text, self.settings.chrome_max_words):
+        if not text or (prose_like(text, self.settings.chrome_max_words) if prose is None else prose):
             return None
         key = line_key(text)
         if not any(c.isalpha() for c in key):

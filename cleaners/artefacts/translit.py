@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_RENDERINGS = 8
 
@@ -68,6 +68,9 @@ class Translit:
     flag_threshold: float
     similarity: float
     stopwords: frozenset[str]
+    # Per-token results of the pure functions below (names repeat across documents and passes).
+    _scores: dict[str, dict[str, float]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _skeletons: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_toml(cls, data: dict) -> Translit:
@@ -84,18 +87,23 @@ class Translit:
         )
 
     def mark_scores(self, token: str) -> dict[str, float]:
-        """Fingerprint weight per convention for a lower-cased token."""
-        return {m.convention: m.score(token) for m in self.marks}
+        """Fingerprint weight per convention for a lower-cased token (cached: callers only read it)."""
+        scores = self._scores.get(token)
+        if scores is None:
+            scores = self._scores[token] = {m.convention: m.score(token) for m in self.marks}
+        return scores
 
     def renderings(self, token: str) -> dict[str, list[str]]:
         """English-convention candidates of a lower-cased token under each convention."""
         return {conv: rules.variants(token) for conv, rules in self.render.items()}
 
     def skeleton(self, token: str) -> str:
-        """Convention-neutral key: sibilants, y/j/i, w/v, z/s... folded, doubled letters collapsed."""
-        folded = self.fold.first(token.lower())
-        folded = strip_accents(folded)
-        return re.sub(r"(.)\1", r"\1", folded)
+        """Convention-neutral key: sibilants, y/j/i, w/v, z/s... folded, doubled letters collapsed (cached)."""
+        skeleton = self._skeletons.get(token)
+        if skeleton is None:
+            folded = strip_accents(self.fold.first(token.lower()))
+            skeleton = self._skeletons[token] = re.sub(r"(.)\1", r"\1", folded)
+        return skeleton
 
 
 def strip_accents(text: str) -> str:
