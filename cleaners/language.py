@@ -69,8 +69,11 @@ def _script_language(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def detect(text: str, seed: int = 0) -> tuple[str, float]:
-    """Most probable language of `text` and its probability; ('und', 0.0) when unknown."""
+    """Most probable language of `text` and its probability; ('und', 0.0) when unknown.
+    Cached: langdetect re-seeds its generator on every call, so a text always gets the same answer,
+    and syndicated copies repeat sentences."""
     by_script = _script_language(text)
     if by_script:
         return by_script, 1.0

@@ -6,6 +6,8 @@ Per-document kinds (punctuation, word_order, calque, foreign_fragment) run in
 
 from __future__ import annotations
 
+import re
+
 from cleaners.artefacts import calque, foreign, punctuation, word_order
 from cleaners.artefacts.names import NameModel
 from cleaners.artefacts.resources import ArtefactResources, load_resources
@@ -44,20 +46,41 @@ def detect_artefacts(doc: Document, settings: Settings, resources: ArtefactResou
         apply_findings(doc, para, findings + fragments, settings)
 
 
+_STRIP = ".,;:!?’'\"”“()"
+# Both rules of `_multiword_name_words` need a pair of whitespace-separated words whose second word,
+# once `_STRIP` is stripped, starts with a capital: A-Z, or (in text beyond ASCII) any character
+# beyond ASCII outside `_STRIP` and whitespace.
+_CAPITAL_ASCII = re.compile(r"[A-Z]")
+_CAPITAL = re.compile(r"[A-Z]|[^\x00-\x7f’”“\s]")
+# Read backwards from such a capital: the stripped marks and whitespace before it, then the last
+# character of the first word, which is not one of the marks after which the pair is skipped.
+_REV_PAIR_BEFORE = re.compile(r"[.,;:!?’'\"”“()]*\s+[^\s.,;:!?)”]")
+_WORD_AT = re.compile(r"\S+")
+
+
 def _multiword_name_words(doc: Document) -> frozenset[str]:
     """Lower-cased words the document capitalises inside runs of capitalised words, or in
-    mid-sentence more than once: proper nouns, not German noun capitals."""
+    mid-sentence more than once: proper nouns, not German noun capitals.
+
+    Only pairs whose second word is capitalised count, so the scan visits the capitals and reads
+    the first word backwards (in the reversed text)."""
     out: set[str] = set()
     counts: dict[str, int] = {}
     for para in doc.live:
-        raw = para.text.split()
-        words = [w.strip(".,;:!?’'\"”“()") for w in raw]
-        for k, (a, b) in enumerate(zip(words, words[1:], strict=False)):
-            if raw[k][-1:] in ".,;:!?)”":
+        text = para.text
+        rev = ""
+        for c in (_CAPITAL_ASCII if text.isascii() else _CAPITAL).finditer(text):
+            if not c.group(0).isupper():
                 continue
-            if b[:1].isupper() and a[:1].islower():
+            rev = rev or text[::-1]
+            before = _REV_PAIR_BEFORE.match(rev, len(text) - c.start())
+            if before is None:
+                continue  # inside a word, the paragraph's first word, or after a skipped mark
+            a = _WORD_AT.match(rev, before.end() - 1).group(0)[::-1].strip(_STRIP)
+            b = _WORD_AT.match(text, c.start()).group(0).rstrip(_STRIP)  # the marks before it are stripped
+            if a[:1].islower():
                 counts[b.lower()] = counts.get(b.lower(), 0) + 1
-            if a[:1].isupper() and b[:1].isupper() and a.isalpha():
+            if a[:1].isupper() and a.isalpha():
                 out.add(a.lower())
                 out.add(b.lower())
     out.update(w for w, n in counts.items() if n > 1)

@@ -21,27 +21,33 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*|&")
 _CONNECTORS = frozenset("of the for on in and & without de".split())
 
 
+# Where a `_TOKEN` word may start with a capital: a letter-like character other than a-z that is not
+# inside a word (after a letter, or after a hyphen or apostrophe joined to a letter).
+_CAP_START = re.compile(r"[^\W\d_a-z](?<![^\W\d_].)(?<![^\W\d_][’'-].)")
+_CAP_START_ASCII = re.compile(r"[A-Z](?<![A-Za-z].)(?<![A-Za-z]['-].)")  # the same on ASCII text
+
+
 def _runs(text: str, gaz: Gazetteer) -> list[list[tuple[str, int, int]]]:
-    """Maximal runs of capitalised words joined by connectors or single spaces."""
+    """Maximal runs of capitalised words joined by connectors or single spaces.
+
+    A run starts at a capitalised word (connectors and glued nouns only continue one), so only
+    those are visited; each run then takes the following words while one space joins them."""
     runs: list[list[tuple[str, int, int]]] = []
-    cur: list[tuple[str, int, int]] = []
-    prev_end = -1
-    for m in _TOKEN.finditer(text):
-        word = m.group(0)
-        gap = text[prev_end : m.start()] if prev_end >= 0 else ""
-        joined = cur and gap == " "
-        cap = word[:1].isupper()
-        glued_noun = joined and word in gaz.nouns and cur[-1][0][:1].isupper() and not _possessive(cur[-1][0])
-        if cap or glued_noun or (joined and word in _CONNECTORS):
-            if not joined:
-                _close(cur, runs)
-                cur = []
+    done = 0  # text before here belongs to a run already taken
+    for c in (_CAP_START_ASCII if text.isascii() else _CAP_START).finditer(text):
+        if c.start() < done or not c.group(0).isupper():
+            continue
+        m = _TOKEN.match(text, c.start())
+        cur = [(m.group(0), m.start(), m.end())]
+        # a space cannot start a token, so a token right after one space is the next token, joined
+        while text.startswith(" ", m.end()) and (m := _TOKEN.match(text, m.end() + 1)) is not None:
+            word, last = m.group(0), cur[-1][0]
+            glued_noun = word in gaz.nouns and last[:1].isupper() and not _possessive(last)
+            if not (word[:1].isupper() or glued_noun or word in _CONNECTORS):
+                break
             cur.append((word, m.start(), m.end()))
-        else:
-            _close(cur, runs)
-            cur = []
-        prev_end = m.end()
-    _close(cur, runs)
+        done = cur[-1][2]
+        _close(cur, runs)
     return runs
 
 
@@ -60,19 +66,20 @@ def find(text: str, gaz: Gazetteer) -> list[Finding]:
     for run in _runs(text, gaz):
         taken: list[tuple[int, int]] = []
         n = len(run)
+        connector = [w.lower() in _CONNECTORS for w, _, _ in run]
         for length in range(min(n, MAX_WORDS), 0, -1):
             for i in range(0, n - length + 1):
                 j = i + length - 1
-                if run[i][0].lower() in _CONNECTORS or run[j][0].lower() in _CONNECTORS:
+                if connector[i] or connector[j]:
                     continue
-                if any(not (j < a or i > b) for a, b in taken):
+                if taken and any(not (j < a or i > b) for a, b in taken):
                     continue
                 start, end = run[i][1], run[j][2]
                 span = text[start:end]
-                if gaz.known(span):
+                found = gaz.lookup(span)
+                if found is True:
                     taken.append((i, j))
                     continue
-                found = gaz.match(span)
                 if found is None:
                     continue
                 canonical, overlap = found
@@ -89,6 +96,8 @@ def find(text: str, gaz: Gazetteer) -> list[Finding]:
 def _heuristic(text: str, run: list[tuple[str, int, int]], gaz: Gazetteer) -> Finding | None:
     """Broken proper-name shape: "Name house" (capital glued to a lowercase institution noun)
     where a name is expected, or an institution name carrying a calque marker."""
+    if len(run) < 2:
+        return None  # both shapes need two words
     # the glued noun ends the name ("Harbour house in Tovrin": the run goes on after it)
     k = next((k for k in range(1, len(run)) if run[k][0] in gaz.nouns and run[k - 1][0][:1].isupper()), None)
     if k is not None:

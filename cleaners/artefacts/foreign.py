@@ -24,8 +24,28 @@ _FOREIGN = frozenset(
     "el los las por con una para es y como del pero muy il che di non per sono".split()
 )
 
+_FOREIGN_BYTES = frozenset(w.encode() for w in _FOREIGN)
+# A letter-like character (`[^\W\d_]` is a superset of str.isalpha) beyond Latin Extended-B.
+_NON_LATIN = re.compile(r"[^\W\d_\x00-\u024f]")
+# Upper-case ASCII letters lowered, every other byte a space: `.split()` then gives the lowered `_WORD` words.
+_ASCII_WORDS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
+
+
+def _may_have_foreign(text: str) -> bool:
+    """False when `find` cannot report anything: without a non-Latin letter every sentence's Latin share
+    is 1.0, and sentences split at whitespace, so fewer than 2 foreign function words in the paragraph
+    means fewer than 2 in each sentence."""
+    if text.isascii():
+        words = text.encode("ascii").translate(_ASCII_WORDS).split()
+        return sum(map(_FOREIGN_BYTES.__contains__, words)) >= 2
+    if _NON_LATIN.search(text):
+        return True
+    return sum(1 for w in _WORD.findall(text) if w.lower() in _FOREIGN) >= 2
+
 
 def _latin_share(text: str) -> float:
+    if _NON_LATIN.search(text) is None:
+        return 1.0  # no non-Latin letter: the share below would be n / n (or 1.0 without letters)
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return 1.0
@@ -34,28 +54,34 @@ def _latin_share(text: str) -> float:
 
 def find(text: str, doc_lang: str, seed: int = 0) -> list[Finding]:
     """Foreign sentences in one paragraph whose language is `doc_lang`."""
+    if not _may_have_foreign(text):
+        return []
     out = []
     for s, e in sentences(text):
         sent = text[s:e].strip()
         s = text.index(sent, s) if sent else s
-        words = _WORD.findall(sent)
-        if len(words) < MIN_WORDS:
+        rule = _suspect(sent)
+        if rule is None:
             continue
-        latin = _latin_share(sent)
-        if latin < 0.5:
-            lang, prob = detect(sent, seed)
-            rule = "foreign:script"
-        else:
-            low = [w.lower() for w in words]
-            foreign = sum(1 for w in low if w in _FOREIGN)
-            english = sum(1 for w in low if w in _EN)
-            if foreign < 2 or english > foreign / 3:
-                continue
-            lang, prob = detect(sent, seed)
-            rule = "foreign:function_words"
-            if prob < 0.8:
-                continue
+        lang, prob = detect(sent, seed)
+        if rule == "foreign:function_words" and prob < 0.8:
+            continue
         if lang in (doc_lang, "und"):
             continue
         out.append(Finding(KIND, s, s + len(sent), sent, None, rule, round(min(prob, 0.99), 3), lang=lang))
     return out
+
+
+def _suspect(sent: str) -> str | None:
+    """The rule under which langdetect judges `sent`: another script, or dense foreign function words."""
+    words = _WORD.findall(sent)
+    if len(words) < MIN_WORDS:
+        return None
+    if _latin_share(sent) < 0.5:
+        return "foreign:script"
+    low = [w.lower() for w in words]
+    foreign = sum(1 for w in low if w in _FOREIGN)
+    english = sum(1 for w in low if w in _EN)
+    if foreign < 2 or english > foreign / 3:
+        return None
+    return "foreign:function_words"

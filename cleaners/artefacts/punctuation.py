@@ -31,14 +31,55 @@ _REVERSED = re.compile(r"”(?=\S)([^“”\n]{1,400}?)(?<=\S)“")
 _GUILLEMETS = re.compile(r"« ?([^«»\n]{1,600}?) ?»(,?)")
 # a stray opening quote at the end of a sentence: "our nation. “" at paragraph end
 _DANGLING_OPEN = re.compile(r"([.!?]) “(?=\s*$)")
+_OPEN_QUOTE = re.compile("“")
 _SPEECH = re.compile(r", (?=(said|says|told|added|asked|explained|stressed|wrote|declared)\b)")
 
 
-def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "") -> list[Finding]:
+# Gates: each rule's pattern needs the literal its gate looks for, so a paragraph without it
+# cannot match the rule, and one cheap scan saves the pattern's.
+# _STRAY_STOPS needs ". " before two lowercase letters.
+_STRAY_GATE = re.compile(r"\. [a-z]{2}")
+# _SPACE_BEFORE needs a space directly before one of its marks.
+_SPACE_GATE = re.compile(r" [,.;:%]")
+
+
+def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "", gate: bool = True) -> list[Finding]:
     """All punctuation findings in one English paragraph. With a gazetteer, a phrase cut by
     stray stops that is an organisation ("security. advice.") gets its name as the fix;
-    `next_text` (the following paragraph) tells a quotation continued there from an unclosed one."""
+    `next_text` (the following paragraph) tells a quotation continued there from an unclosed one.
+    `gate=False` runs every rule without its literal pre-check (the same result, slower)."""
     out: list[Finding] = []
+    if not gate or _STRAY_GATE.search(text):
+        out += _stray_stops(text, gazetteer)
+    if not gate or _SPACE_GATE.search(text):
+        out += _space_before(text)
+    if not gate or ". ," in text:
+        for m in _STOP_COMMA.finditer(text):
+            out.append(Finding(KIND, m.start(), m.end(), m.group(0), None, "punctuation:stop_comma", 0.7))
+    if not gate or "”" in text:
+        out += _double_close(text)
+    reversed_pairs = list(_REVERSED.finditer(text)) if not gate or ("”" in text and "“" in text) else []
+    for m in reversed_pairs:
+        if m.start() > 0 and text[m.start() - 1].isalnum():
+            continue
+        rep = f"“{m.group(1)}”"
+        out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:reversed_quotes", 0.85))
+    if not gate or "«" in text:
+        out += _guillemets(text)
+    if not gate or "“" in text:
+        dangling = list(_DANGLING_OPEN.finditer(text))
+        for m in dangling:
+            start = m.start() - _word_before(text, m.start())
+            rep = text[start : m.start()] + m.group(1) + "”"
+            span = text[start : m.end()]
+            out.append(Finding(KIND, start, m.end(), span, rep, "punctuation:dangling_open_quote", 0.85))
+        skip = {m.end() - 1 for m in dangling} | {m.end() - 1 for m in reversed_pairs}
+        out.extend(_unclosed(text, skip, next_text.lstrip().startswith(("“", '"'))))
+    return out
+
+
+def _stray_stops(text: str, gazetteer: Gazetteer | None) -> list[Finding]:
+    out = []
     for m in _STRAY_STOPS.finditer(text):
         if m.group(1).lower() in _ABBREV:
             continue
@@ -49,6 +90,11 @@ def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "") -> 
             joined = found[0]
         rep = joined + ("" if continues else ".")
         out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:stray_stops", 0.8))
+    return out
+
+
+def _space_before(text: str) -> list[Finding]:
+    out = []
     for m in _SPACE_BEFORE.finditer(text):
         mark = m.group(2)
         if mark == "%" and not m.group(1).isdigit():
@@ -57,8 +103,11 @@ def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "") -> 
             continue  # "word . next": a spaced ellipsis or list, not clearly damage
         rep = f"{m.group(1)}{mark}" + (f" {m.group(3)}" if m.group(3) else "")
         out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:space_before", 0.95, True))
-    for m in _STOP_COMMA.finditer(text):
-        out.append(Finding(KIND, m.start(), m.end(), m.group(0), None, "punctuation:stop_comma", 0.7))
+    return out
+
+
+def _double_close(text: str) -> list[Finding]:
+    out = []
     for m in _DOUBLE_CLOSE.finditer(text):
         stop = m.group(2)
         after = text[m.end() : m.end() + 2]
@@ -67,11 +116,11 @@ def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "") -> 
             stop = ","
         rep = f"{m.group(1)}{stop}”"
         out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:double_quote", 0.95, True))
-    for m in _REVERSED.finditer(text):
-        if m.start() > 0 and text[m.start() - 1].isalnum():
-            continue
-        rep = f"“{m.group(1)}”"
-        out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:reversed_quotes", 0.85))
+    return out
+
+
+def _guillemets(text: str) -> list[Finding]:
+    out = []
     for m in _GUILLEMETS.finditer(text):
         inner = m.group(1).strip()
         comma = m.group(2)
@@ -79,12 +128,6 @@ def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "") -> 
             inner += ","
         rep = f"“{inner}”"
         out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:guillemets", 0.85))
-    for m in _DANGLING_OPEN.finditer(text):
-        start = m.start() - _word_before(text, m.start())
-        rep = text[start : m.start()] + m.group(1) + "”"
-        out.append(Finding(KIND, start, m.end(), text[start : m.end()], rep, "punctuation:dangling_open_quote", 0.85))
-    skip = {m.end() - 1 for m in _DANGLING_OPEN.finditer(text)} | {m.end() - 1 for m in _REVERSED.finditer(text)}
-    out.extend(_unclosed(text, skip, next_text.lstrip().startswith(("“", '"'))))
     return out
 
 
@@ -105,13 +148,13 @@ def _word_before(text: str, pos: int) -> int:
 def _unclosed(text: str, skip: set[int], continued: bool) -> list[Finding]:
     """Opening “ never closed before the next “ or the paragraph's end. A quotation running
     to the paragraph's end is the multi-paragraph convention when the next one opens a quote."""
-    opens = [i for i, ch in enumerate(text) if ch == "“" and i not in skip]
+    opens = [m.start() for m in _OPEN_QUOTE.finditer(text) if m.start() not in skip]
     out = []
     bounds = sentences(text)
     starts = [s for s, _ in bounds]
     for n, pos in enumerate(opens):
         nxt = opens[n + 1] if n + 1 < len(opens) else len(text)
-        if "”" in text[pos:nxt]:
+        if text.find("”", pos, nxt) >= 0:
             continue
         k = bisect_right(starts, pos) - 1  # bisect, not a scan: a paragraph of 10^5 quotes stays linear
         sent_end = bounds[k][1] if k >= 0 and pos < bounds[k][1] else len(text)

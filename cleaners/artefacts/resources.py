@@ -19,6 +19,7 @@ _SHORT_PREFIX = re.compile(r"\b([^\W\d_]{1,3})-(?=[^\W\d_])")
 # and keeps at least NEAR_MIN_WORDS of them.
 NEAR_MISSING = 1
 NEAR_MIN_WORDS = 3
+_MAX_ANSWERS = 100_000  # cached `Gazetteer.lookup` answers, at most
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,20 @@ class Gazetteer:
     nouns: frozenset[str]
     markers: tuple[re.Pattern[str], ...]
     vocabulary: frozenset[str]
+    # `lookup` answers per span: names recur across documents, and `known`/`match` are pure.
+    _answers: dict[str, bool | tuple[str, float] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def lookup(self, span: str) -> bool | tuple[str, float] | None:
+        """True when `span` is an organisation's English name (`known`), else `match(span)`; cached."""
+        answers = self._answers
+        if span in answers:
+            return answers[span]
+        if len(answers) >= _MAX_ANSWERS:
+            answers.clear()
+        found = answers[span] = True if self.known(span) else self.match(span)
+        return found
 
     def words(self, text: str) -> list[str]:
         """Lower-cased words of a span, possessives and hyphens split off."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cleaners.document import Document, Event, Paragraph
 from cleaners.settings import Settings
@@ -65,8 +66,10 @@ def apply_findings(doc: Document, para: Paragraph, findings: list[Finding], sett
 _BOUNDARY = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”\"’»]))\s+(?=[\"“«A-ZА-ЯЁ0-9\u10A0-\u10FF])|(?<=:)\s+")
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence or colon-separated clause in `text`."""
+@lru_cache(maxsize=8)
+def sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence or colon-separated clause in `text`. Cached (a tuple, so
+    callers cannot alter it): the foreign, word-order and punctuation detectors split the same paragraph."""
     spans = []
     pos = 0
     for m in _BOUNDARY.finditer(text):
@@ -75,4 +78,4 @@ def sentences(text: str) -> list[tuple[int, int]]:
         pos = m.end()
     if pos < len(text):
         spans.append((pos, len(text)))
-    return spans
+    return tuple(spans)

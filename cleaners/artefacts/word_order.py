@@ -9,6 +9,8 @@ prepositional phrase, and paraphrase tautologies ("threatening threat").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import chain
 
 from cleaners.artefacts.spans import Finding, sentences
 
@@ -42,21 +44,155 @@ _FUNCTION = frozenset(
 
 
 def _tokens(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
-    return [(m.group(0), start + m.start(), start + m.end()) for m in _TOKEN.finditer(text[start:end])]
+    # `_TOKEN` has no look-around, so matching within (start, end) equals matching the slice
+    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
 
 
-def find(text: str, names: frozenset[str] = frozenset(), institutions: frozenset[str] = frozenset()) -> list[Finding]:
+def find(
+    text: str,
+    names: frozenset[str] = frozenset(),
+    institutions: frozenset[str] = frozenset(),
+    gate: bool = True,
+) -> list[Finding]:
     """Word-order findings in one English paragraph. `names`: lower-cased words the document
     capitalises more than once or inside multi-word names; `institutions`: nouns English capitalises
-    after "the" (Commission, Ministry...)."""
+    after "the" (Commission, Ministry...). `gate=False` runs every rule without its pre-check (the
+    same result, slower)."""
+    rules = _possible(text, _ALL_RULES) if gate else _ALL_RULES
+    if not any(rules):
+        return []
     out: list[Finding] = []
-    for s, e in sentences(text):
+    bounds = sentences(text)
+    for s, e in bounds:
+        # the gates hold for any text, a sentence too: tokenise only the sentences they let through
+        repeat, capitals, dangle, tautology = _possible(text[s:e], rules) if gate and len(bounds) > 1 else rules
+        if not (repeat or capitals or dangle or tautology):
+            continue
         toks = _tokens(text, s, e)
-        out += _repeated_verb(text, toks)
-        out += _capitals(text, toks, names, institutions)
-        out += _dangling_particle(text, toks)
-        out += _tautology(text, toks)
+        clauses = _clauses(toks) if repeat or dangle else []
+        if repeat:
+            out += _repeated_verb(text, clauses)
+        if capitals:
+            out += _capitals(text, toks, names, institutions)
+        if dangle:
+            out += _dangling_particle(text, clauses)
+        if tautology:
+            out += _tautology(text, toks)
     return out
+
+
+_ALL_RULES = (True, True, True, True)
+
+
+def _possible(text: str, rules: tuple[bool, bool, bool, bool]) -> tuple[bool, bool, bool, bool]:
+    """Which of the rules (repeated verb, capitals, dangling particle, tautology) that `rules`
+    allows can fire on `text`, by their gates."""
+    repeat, capitals, dangle, tautology = rules
+    return (
+        repeat and _may_repeat_verb(text),
+        capitals and _may_capitalise(text),
+        dangle and _may_dangle(text),
+        tautology and _may_tautology(text),
+    )
+
+
+# Gates: a regular expression (or two) that every trigger of a rule matches, so that a paragraph
+# without a match skips the rule. Rules that look back at the words before a mark scan the reversed
+# text, where the rare mark comes first and the scan is fast. Tokens never straddle sentences, and
+# two adjacent tokens have only whitespace or "_" between them (`_TOKEN` skips nothing else).
+_L = r"[^\W\d_]"  # a letter-like character: what `_TOKEN` words are made of (a superset of str.isalpha)
+_WORD_RE = rf"{_L}+(?:[’'-]{_L}+)*"
+_ENDS = r"[,.;:!?)”\"]"  # the single-character tokens that close a clause
+
+
+def _reversed_words(words: frozenset[str]) -> str:
+    return "|".join(sorted((w[::-1] for w in words), key=len, reverse=True))
+
+
+# A clause's last word, read backwards from the mark that closes the clause, or from the paragraph's
+# end (a sentence that does not end in a mark ends the paragraph: every boundary follows one).
+_REV_CLAUSE_LAST = re.compile(rf"{_ENDS}[\s_]*({_WORD_RE})")
+_REV_PARAGRAPH_LAST = re.compile(rf"[\s_]*({_WORD_RE})")
+_CLAUSE_MARK = re.compile(_ENDS)
+
+
+_REV_PREPOSITION = re.compile(rf"(?<!{_L})(?:{_reversed_words(_PREPOSITIONS)})(?!{_L})")
+
+
+def _may_repeat_verb(text: str) -> bool:
+    """`_repeated_verb` needs a clause whose last word (4+ letters, lower case, not a function word)
+    also stands earlier in the clause."""
+    return _clause_end_gates(text)[0]
+
+
+def _may_dangle(text: str) -> bool:
+    """`_dangling_particle` needs a clause whose last word is a particle, with a preposition before it."""
+    return _clause_end_gates(text)[1]
+
+
+@lru_cache(maxsize=4)
+def _clause_end_gates(text: str) -> tuple[bool, bool]:
+    """`_may_repeat_verb` and `_may_dangle` in one pass over the clauses' last words (cached: both are
+    asked). In the reversed text "earlier in the clause" is after the last word, before the next mark."""
+    rev = text[::-1]
+    repeat = dangle = False
+    last = _REV_PARAGRAPH_LAST.match(rev)
+    for m in chain([last] if last else [], _REV_CLAUSE_LAST.finditer(rev)):
+        backwards, end = m.group(1), m.end()
+        word = backwards[::-1]
+        particle = word in _PARTICLES and not dangle
+        verb = not repeat and len(word) >= 4 and word.islower() and word not in _FUNCTION
+        if not (particle or verb):
+            continue
+        mark = _CLAUSE_MARK.search(rev, end)
+        clause_start = mark.start() if mark else len(rev)
+        repeat = repeat or (verb and rev.find(backwards, end, clause_start) >= 0)
+        dangle = dangle or (particle and _REV_PREPOSITION.search(rev, end, clause_start) is not None)
+        if repeat and dangle:
+            break
+    return repeat, dangle
+
+
+# A capital (A-Z or any letter-like character beyond ASCII) after a determiner or an "-ed" word of
+# five letters or more; in ASCII text the capital is A-Z.
+_REV_AFTER_DETERMINER = rf"[\s_]+(?:(?:{_reversed_words(_DETERMINERS)})(?!{_L})|de{_L}{{3}})"
+_REV_CAPITAL_AFTER = re.compile(rf"[^\W\d_a-z]{_REV_AFTER_DETERMINER}")
+_REV_CAPITAL_AFTER_ASCII = re.compile(rf"[A-Z]{_REV_AFTER_DETERMINER}")
+# "Last week": the capitalised head is ASCII (no other character lower-cases to one of its letters).
+_CAPITAL_TIME = re.compile(
+    rf"(?:{'|'.join(w.capitalize() for w in sorted(_TIME_HEAD))})[\s_]+(?i:{'|'.join(sorted(_TIME_UNIT))})"
+)
+
+
+def _may_capitalise(text: str) -> bool:
+    """`_capitals` needs a capitalised word after a determiner or an "-ed" adjective, or a
+    capitalised time expression ("Last week")."""
+    rev = text[::-1]
+    after = _REV_CAPITAL_AFTER_ASCII if text.isascii() else _REV_CAPITAL_AFTER
+    return after.search(rev) is not None or _CAPITAL_TIME.search(text) is not None
+
+
+_SUFFIXES = ("ing", "ening", "ed", "ful", "ive")  # `_tautology`'s
+# Reversed: a word ending in a suffix (a lookbehind keeps the suffix at the word's end) whose stem of
+# five letters or more is the whole word before it: "threat threatening".
+_REV_STEM_FIRST = re.compile(
+    "(?:" + "|".join(f"{s[::-1]}(?<!{_L}{s[::-1]})" for s in sorted(_SUFFIXES, key=len, reverse=True)) + ")"
+    rf"({_L}{{5,}})[\s_]+\1(?!{_L})"
+)
+# A word ending in a suffix before a word of five letters or more (checked for being its stem).
+_SUFFIX_THEN_WORD = re.compile(rf"(?:ing|ed|ful|ive)(?=[\s_]+({_L}{{5,}}))")
+
+
+def _may_tautology(text: str) -> bool:
+    """`_tautology` needs two adjacent words, one the other (of five letters or more) plus a suffix."""
+    if _REV_STEM_FIRST.search(text[::-1]):
+        return True
+    for m in _SUFFIX_THEN_WORD.finditer(text):
+        stem, pos = m.group(1), m.start()
+        for before in (stem, stem + "en"):  # "threatening threat": "ening" is "en" + "ing"
+            if pos >= len(before) and text.startswith(before, pos - len(before)):
+                return True
+    return False
 
 
 def _clauses(toks: list[tuple[str, int, int]]) -> list[list[tuple[str, int, int]]]:
@@ -73,12 +209,12 @@ def _clauses(toks: list[tuple[str, int, int]]) -> list[list[tuple[str, int, int]
     return clauses
 
 
-def _repeated_verb(text: str, toks: list[tuple[str, int, int]]) -> list[Finding]:
+def _repeated_verb(text: str, clauses: list[list[tuple[str, int, int]]]) -> list[Finding]:
     """The clause's last word repeats an earlier verb, as a German verb-final clause leaves it:
     after a relative word ("which regulates the prices ... regulates") or after an auxiliary
     ("have rejected the plan in May rejected": the participle both in place and at the end)."""
     out = []
-    for clause in _clauses(toks):
+    for clause in clauses:
         if len(clause) < 4:
             continue
         last = clause[-1][0]
@@ -180,11 +316,11 @@ def _capitals(
     return out
 
 
-def _dangling_particle(text: str, toks: list[tuple[str, int, int]]) -> list[Finding]:
+def _dangling_particle(text: str, clauses: list[list[tuple[str, int, int]]]) -> list[Finding]:
     """A clause ending "... with the state broadcaster on": a particle after a prepositional
     phrase (no verb between), as a German separable verb leaves it."""
     out = []
-    for clause in _clauses(toks):
+    for clause in clauses:
         if len(clause) < 4 or clause[-1][0] not in _PARTICLES:
             continue
         body = clause[:-1]
@@ -223,7 +359,7 @@ def _tautology(text: str, toks: list[tuple[str, int, int]]) -> list[Finding]:
         if not (a.isalpha() and b.isalpha() and a.islower() and b.islower()) or a == b:
             continue
         short, long_ = sorted((a, b), key=len)
-        if len(short) >= 5 and long_.startswith(short) and long_[len(short) :] in ("ing", "ening", "ed", "ful", "ive"):
+        if len(short) >= 5 and long_.startswith(short) and long_[len(short) :] in _SUFFIXES:
             start, end = toks[i][1], toks[i + 1][2]
             out.append(Finding(KIND, start, end, text[start:end], None, "word_order:tautology", 0.6))
     return out
