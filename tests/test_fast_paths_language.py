@@ -1,0 +1,68 @@
+"""The numpy trial loop of `FastDetector` gives langdetect's own probabilities, bit for bit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import shared_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from langdetect.detector import Detector
+from langdetect.lang_detect_exception import LangDetectException
+
+from cleaners.document import split_paragraphs
+from cleaners.language import FastDetector, _factory
+
+REPO_RAW = Path(__file__).resolve().parents[1] / "raw"
+SENTENCES = [
+    "Die Regierung hat am Montag einen neuen Haushalt vorgelegt, der viele Kürzungen enthält.",
+    "Le gouvernement a présenté lundi un nouveau budget qui prévoit de nombreuses coupes.",
+    "El gobierno presentó el lunes un nuevo presupuesto con muchos recortes.",
+    "Правительство в понедельник представило новый бюджет с многочисленными сокращениями.",
+    "De regering heeft maandag een nieuwe begroting gepresenteerd met veel bezuinigingen.",
+    "Il governo ha presentato lunedì un nuovo bilancio con molti tagli.",
+    "The government presented a new budget on Monday with many cuts.",
+    "ok",
+]
+
+
+def _probabilities(cls: type[Detector], text: str, seed: int = 0) -> list[tuple[str, float]] | str:
+    det = cls(_factory(seed))
+    det.append(text)
+    try:
+        return [(p.lang, p.prob) for p in det.get_probabilities()]
+    except LangDetectException as exc:
+        return f"error: {exc}"
+
+
+def _paragraphs(root: Path, limit: int) -> list[str]:
+    texts = []
+    for path in sorted(root.rglob("*.txt"))[:limit]:
+        texts += [p.text for p in split_paragraphs(path.read_text(encoding="utf-8", errors="replace"))]
+    return texts
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_fast_detector_equals_langdetect_on_sentences(seed: int) -> None:
+    for text in SENTENCES:
+        assert _probabilities(FastDetector, text, seed) == _probabilities(Detector, text, seed), text
+
+
+def test_fast_detector_equals_langdetect_on_the_sample_corpus() -> None:
+    texts = _paragraphs(REPO_RAW, 60)
+    assert len(texts) > 200
+    for text in texts:
+        assert _probabilities(FastDetector, text) == _probabilities(Detector, text), text
+
+
+def test_fast_detector_equals_langdetect_on_labelled_data() -> None:
+    texts = _paragraphs(shared_path("dev-corpus", "raw"), 20) + _paragraphs(shared_path("seeds"), 4)
+    for text in texts:
+        assert _probabilities(FastDetector, text) == _probabilities(Detector, text), text[:80]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet="abcdeéfghijklmnopqrstuvwxyzäöüßабвгдежз 0123456789.,", max_size=120))
+def test_fast_detector_equals_langdetect_on_any_text(text: str) -> None:
+    assert _probabilities(FastDetector, text) == _probabilities(Detector, text)
