@@ -415,7 +415,55 @@ def quality(root: Path, clean: Path, sample: int, seed: int) -> dict[str, Any]:
             hits += similar and same
             pred_pairs += edge
             pred_hits += edge and similar
+    # Every planted near-copy pair, exact Jaccard on the raw paragraphs: those at or above the
+    # threshold must share a cluster (recall on the whole planted truth, not a sample).
+    raw_paras: dict[str, dict[int, str]] = {}
+
+    def raw_text(doc: str, index: int) -> str:
+        if doc not in raw_paras:
+            raw_paras[doc] = {p.index: p.text for p in split_paragraphs((raw / doc).read_text(encoding="utf-8"))}
+        return raw_paras[doc].get(index, "")
+
+    planted_pairs = planted_found = 0
+    for g in truth["near_copies"]:
+        keys = [(m["doc"], m["paragraph"]) for m in g["members"]]
+        grams = {}
+        for key in keys:
+            norm = normalise(raw_text(*key))
+            grams[key] = {norm[i : i + k] for i in range(max(1, len(norm) - k + 1))}
+        for a in range(len(keys)):
+            for b in range(a + 1, len(keys)):
+                sa, sb = grams[keys[a]], grams[keys[b]]
+                inter = len(sa & sb)
+                if inter / (len(sa) + len(sb) - inter) >= settings.threshold:
+                    planted_pairs += 1
+                    ca = cluster_of.get(keys[a])
+                    planted_found += ca is not None and ca == cluster_of.get(keys[b])
+    # Every clustering decision (a member and the paragraph it was judged a copy of), exact Jaccard
+    # on the raw paragraphs: precision over all decisions, not a sample.
+    def grams_of(key: tuple[str, int]) -> set[str]:
+        norm = normalise(raw_text(*key))
+        return {norm[i : i + k] for i in range(max(1, len(norm) - k + 1))}
+
+    edges = edges_ok = 0
+    for c in clusters:
+        rep = (c["kept"]["doc"], c["kept"]["paragraph"])
+        sk = grams_of(rep)
+        for m in c["members"]:
+            key = (m["doc"], m["paragraph"])
+            if key == rep:
+                continue
+            sm = grams_of(key)
+            inter = len(sk & sm)
+            edges += 1
+            edges_ok += inter / (len(sk) + len(sm) - inter) >= settings.threshold
     return {
+        "cluster_decisions": edges,
+        "cluster_decisions_at_threshold": edges_ok,
+        "cluster_decision_precision": edges_ok / edges if edges else None,
+        "planted_pairs_at_threshold": planted_pairs,
+        "planted_pairs_clustered": planted_found,
+        "planted_pair_recall": planted_found / planted_pairs if planted_pairs else None,
         "foreign_planted": len(foreign),
         "foreign_found": found,
         "foreign_recall": found / len(foreign) if foreign else None,
@@ -547,6 +595,16 @@ def show(result: dict[str, Any]) -> None:
         f"near-duplicates vs exact Jaccard ({q['dup_sample_paragraphs']} sampled paragraphs)",
         f"P {_f(q['dup_precision'], '{:.3f}')} ({q['dup_pred_pairs']} pairs), "
         f"R {_f(q['dup_recall'], '{:.3f}')} ({q['dup_true_pairs']} pairs)",
+    )
+    t.add_row(
+        "planted near-copy pairs at or above the threshold (exact Jaccard), clustered",
+        f"{q['planted_pairs_clustered']}/{q['planted_pairs_at_threshold']} = "
+        f"{_f(q['planted_pair_recall'], '{:.3f}')}",
+    )
+    t.add_row(
+        "clustering decisions at or above the threshold (exact Jaccard), all clusters",
+        f"{q['cluster_decisions_at_threshold']}/{q['cluster_decisions']} = "
+        f"{_f(q['cluster_decision_precision'], '{:.3f}')}",
     )
     console.print(t)
 
