@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any, Literal, get_args
 
 import xxhash
@@ -64,8 +65,14 @@ class Event:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Event:
-        names = {f.name for f in fields(cls)}
+        names = _field_names(cls)
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@cache
+def _field_names(cls: type) -> frozenset[str]:
+    """A dataclass's field names (documents and events are rebuilt from JSON between every phase)."""
+    return frozenset(f.name for f in fields(cls))
 
 
 def event_id(doc: str, kind: str, rule: str, text: str, paragraph: int) -> str:
@@ -148,7 +155,7 @@ class Document:
         data["paragraphs"] = [Paragraph(**p) for p in data.get("paragraphs", [])]
         data["events"] = [Event.from_dict(e) for e in data.get("events", [])]
         data.pop("review", None)
-        names = {f.name for f in fields(cls)}
+        names = _field_names(cls)
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
