@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -17,6 +18,7 @@ T = TypeVar("T")
 # Set (to anything non-empty) in processes that are workers of another engine, e.g. Dask: a batch runs
 # inline there, since that engine already spreads batches over processes and machines.
 INLINE_ENV = "CORPUSCLEAN_INLINE_WORKERS"
+QUEUE_POLL_S = 1.0
 _POOL: ProcessPoolExecutor | None = None
 _SIZE = 0
 _LOCK = threading.Lock()
@@ -67,6 +69,10 @@ def run(workers: int, fn: Callable[..., T], *args: Any, timeout: float | None = 
         return fn(*args)
     pool = _pool(size)
     future = pool.submit(fn, *args)
+    # Every batch of a phase is submitted at once, so most wait in the pool's queue first: the limit
+    # counts from when a worker takes the batch, or a large corpus would time out batches never started.
+    while timeout is not None and not (future.running() or future.done()):
+        time.sleep(QUEUE_POLL_S)
     try:
         return future.result(timeout=timeout)
     except FutureTimeout as exc:
