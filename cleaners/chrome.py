@@ -191,7 +191,7 @@ def headline_like(line: str, max_words: int = 20, max_chars: int = 200) -> bool:
 def prose_like(line: str, max_words: int) -> bool:
     """Long, or made of several real sentences: content, never learned as chrome."""
     text = line.strip()
-    if len(text.split()) > max_words:
+    if len(text.split(None, max_words)) > max_words:  # more than max_words words: the split stops after those
         return True
     sentences = [s for s in _SENTENCE_SPLIT.split(text) if len(s.split()) >= 4]
     return len(sentences) >= 2
@@ -362,8 +362,16 @@ def _nearest_anchors(anchors: list[str], k: int = 2) -> list[str]:
 
 
 def _fingerprint(line: str) -> str:
-    text = " ".join(line.casefold().split())
+    text = line.casefold()
+    if not _single_spaced(text):
+        text = " ".join(text.split())
     return xxhash.xxh3_64_hexdigest(text.encode("utf-8", "surrogatepass"))[:12]
+
+
+def _single_spaced(text: str) -> bool:
+    """Whether `" ".join(text.split()) == text`, cheaply: every whitespace character but " " is unprintable, so a
+    printable text has only spaces, and they are single and inside when not doubled or at an end."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def line_key(line: str) -> str:

@@ -16,6 +16,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
+import xxhash
 from conftest import REPO, shared_path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -23,9 +24,9 @@ from hypothesis.errors import Unsatisfiable
 
 from cleaners import chrome, chrome_fast
 from cleaners.artefacts import load_resources
-from cleaners.artefacts.names import _CAPITALISED, _WORD, NameModel, _ratio_bound
+from cleaners.artefacts.names import _CAPITALISED, _CAPITALISED_ASCII, _WORD, NameModel, _ratio_bound, _words
 from cleaners.artefacts.spans import apply_findings
-from cleaners.artefacts.translit import strip_accents
+from cleaners.artefacts.translit import Marks, strip_accents
 from cleaners.document import Document, Event, split_paragraphs
 from cleaners.settings import Settings
 
@@ -378,3 +379,108 @@ def test_apply(corpus: list[str]) -> None:
         _apply_plain(model, plain)
         assert [e.to_dict() for e in fast.events] == [e.to_dict() for e in plain.events]
         assert [p.text for p in fast.paragraphs] == [p.text for p in plain.paragraphs]
+
+
+# -- second round: words by splitting, fingerprint prefilter, ASCII capitals, chrome observation --------------
+
+UNICODE_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("aZé-- _1²½Ⅻ\u0301’'\u00a0\x1c\x85٣ⅷ\u2003ǅİß\n\t"),
+        st.characters(),
+        st.characters(max_codepoint=127),
+    ),
+    max_size=40,
+)
+
+
+def _words_plain(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+@FAST
+@given(UNICODE_TEXT | WORDY)
+@example("a-b--c- -d e-\u00e9-f ²x ½-y 1-2 _a_ \ud800Ab")
+def test_words_by_splitting(text: str) -> None:
+    assert _words(text) == _words_plain(text)
+
+
+def test_words_on_corpus(corpus: list[str]) -> None:
+    assert _words("\n".join(corpus)) == _words_plain("\n".join(corpus))
+    every = "".join(map(chr, range(0x3000)))  # every character of the first planes, between letters and hyphens
+    assert _words(" a-".join(every) + "-" + every) == _words_plain(" a-".join(every) + "-" + every)
+
+
+@FAST
+@given(WORDY)
+def test_capitalised_ascii(text: str) -> None:
+    if text.isascii():
+        assert [m.span() for m in _CAPITALISED_ASCII.finditer(text)] == [m.span() for m in _CAPITALISED.finditer(text)]
+
+
+def _score_plain(marks: Marks, token: str) -> float:
+    return sum(w for pat, w in marks.patterns if pat.search(token))
+
+
+def test_marks_prefilter(corpus: list[str]) -> None:
+    tokens = {w.lower() for w in _words("\n".join(corpus))} | {w.lower() for w in WORD_PIECES}
+    positive = 0
+    for marks in RES.translit.marks:
+        assert marks.any_pattern is not None
+        for token in tokens:
+            score = marks.score(token)
+            assert score == _score_plain(marks, token) and type(score) is type(_score_plain(marks, token)), token
+            positive += score > 0
+    assert positive > 10  # the corpora do carry fingerprints
+
+
+@FAST
+@given(st.text(alphabet="abcdeijlnorstuwzchïëé^$-", max_size=14))
+def test_marks_prefilter_generated(token: str) -> None:
+    for marks in RES.translit.marks:
+        assert marks.score(token) == _score_plain(marks, token)
+
+
+def test_marks_without_joint_pattern() -> None:
+    """Patterns with groups or flags of their own are not joined (and still score)."""
+    grouped = Marks("x", ((re.compile(r"(a)\1"), 1.0), (re.compile("b"), 0.5)))
+    flagged = Marks("x", ((re.compile("(?i)a"), 1.0),))
+    assert grouped.any_pattern is None and flagged.any_pattern is None
+    assert grouped.score("aab") == 1.5 and flagged.score("A") == 1.0
+    joined = Marks("x", ((re.compile("^tch"), 1.0), (re.compile("ou$"), 0.5)))
+    assert joined.score("tchou") == 1.5 and joined.score("atch") == 0 and joined.score("oua") == 0
+
+
+@FAST
+@given(UNICODE_TEXT | LINES)
+@example(" a")
+@example("a ")
+@example("a\u00a0b")
+@example("a  b")
+def test_single_spaced(text: str) -> None:
+    assert not chrome._single_spaced(text) or " ".join(text.split()) == text
+    assert chrome._fingerprint(text) == _fingerprint_plain(text)
+
+
+def _fingerprint_plain(line: str) -> str:
+    text = " ".join(line.casefold().split())
+    return xxhash.xxh3_64_hexdigest(text.encode("utf-8", "surrogatepass"))[:12]
+
+
+def _prose_like_plain(line: str, max_words: int) -> bool:
+    text = line.strip()
+    if len(text.split()) > max_words:
+        return True
+    return len([s for s in chrome._SENTENCE_SPLIT.split(text) if len(s.split()) >= 4]) >= 2
+
+
+def test_chrome_observation_on_corpus(corpus: list[str]) -> None:
+    for line in _lines(corpus):
+        assert chrome._fingerprint(line) == _fingerprint_plain(line)
+        for max_words in (0, 1, 3, 14, 40):
+            assert chrome.prose_like(line, max_words) == _prose_like_plain(line, max_words), (line, max_words)
+
+
+@FAST
+@given(LINES, st.integers(0, 30))
+def test_prose_like_generated(line: str, max_words: int) -> None:
+    assert chrome.prose_like(line, max_words) == _prose_like_plain(line, max_words)

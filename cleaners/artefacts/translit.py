@@ -11,6 +11,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 MAX_RENDERINGS = 8
 
@@ -57,7 +58,17 @@ class Marks:
     patterns: tuple[tuple[re.Pattern[str], float], ...]
 
     def score(self, token: str) -> float:
+        if self.any_pattern is not None and not self.any_pattern.search(token):
+            return 0  # what the sum gives when no pattern matches: most tokens carry no fingerprint
         return sum(w for pat, w in self.patterns if pat.search(token))
+
+    @cached_property
+    def any_pattern(self) -> re.Pattern[str] | None:
+        """The patterns as one alternation, which finds a match where one of them does; None when a pattern has
+        groups (which an alternation would renumber) or flags of its own."""
+        if not self.patterns or any(p.groups or p.flags != re.UNICODE for p, _ in self.patterns):
+            return None
+        return re.compile("|".join(f"(?:{p.pattern})" for p, _ in self.patterns))
 
 
 @dataclass(frozen=True)
