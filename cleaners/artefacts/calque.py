@@ -11,6 +11,7 @@ entry explains are flagged when they carry the broken proper-name shape or a cal
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cleaners.artefacts.resources import Gazetteer
 from cleaners.artefacts.spans import Finding
@@ -60,8 +61,11 @@ def _close(cur: list[tuple[str, int, int]], runs: list[list[tuple[str, int, int]
         runs.append(cur)
 
 
-def find(text: str, gaz: Gazetteer) -> list[Finding]:
-    """Calque findings in one English paragraph."""
+def find(text: str, gaz: Gazetteer, gate: bool = True) -> list[Finding]:
+    """Calque findings in one English paragraph. `gate=False` looks at every run without the
+    pre-check `_may_find` (the same result, slower)."""
+    if gate and not _may_find(text, gaz):
+        return []
     out: list[Finding] = []
     for run in _runs(text, gaz):
         taken: list[tuple[int, int]] = []
@@ -91,6 +95,32 @@ def find(text: str, gaz: Gazetteer) -> list[Finding]:
             if heuristic:
                 out.append(heuristic)
     return out
+
+
+# Gate. A finding needs a span the gazetteer matches, or a run of two words or more (`_heuristic`).
+# A run of one token without a joint or an "İ" is one word in `Gazetteer.words` ("İ", lower-cased, is
+# "i" and a combining dot: the only letter-like character whose lower case is not one), so its bag
+# has one word at most, fewer than any entry's when `Gazetteer.fewest_words` > 1.
+_L = r"[^\W\d_]"
+_CAP = r"[^\W\d_a-z]"  # where a capitalised word may start (a superset of the upper-case letters)
+
+
+def _may_find(text: str, gaz: Gazetteer) -> bool:
+    """False when `find` cannot report anything: every run is a single token of one word."""
+    return gaz.fewest_words <= 1 or _gate(gaz.nouns, text.isascii()).search(text) is not None
+
+
+@lru_cache(maxsize=8)
+def _gate(nouns: frozenset[str], ascii_text: bool) -> re.Pattern[str]:
+    """A capitalised token with a joint, or followed by connectors and then a word that continues a run:
+    every run of two words or more (after `_close`) holds the latter, as its last word is capitalised or
+    a noun glued to a capitalised word. Words are matched by their beginning only: a superset.
+    On ASCII text `_CAP` and `_L` are [A-Z] and [A-Za-z], which the regex engine scans faster."""
+    cap, letter = ("[A-Z]", "[A-Za-z]") if ascii_text else (_CAP, _L)
+    connectors = "|".join(re.escape(c) for c in sorted(_CONNECTORS))
+    continues = "|".join([cap, *(re.escape(n) for n in sorted(nouns) if n)])
+    pattern = rf"{cap}{letter}*+(?:[’'-]{letter}|(?: (?:{connectors}))* (?:{continues}))"
+    return re.compile(pattern if ascii_text else pattern + "|İ")
 
 
 def _heuristic(text: str, run: list[tuple[str, int, int]], gaz: Gazetteer) -> Finding | None:

@@ -6,6 +6,7 @@ import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from cleaners.artefacts.translit import Translit
@@ -52,6 +53,12 @@ class Gazetteer:
             answers.clear()
         found = answers[span] = True if self.known(span) else self.match(span)
         return found
+
+    @cached_property
+    def fewest_words(self) -> int:
+        """The fewest content words a span that `match` answers has: its bag is a key of `by_bag`, or of
+        `near` with NEAR_MIN_WORDS words at least."""
+        return min([NEAR_MIN_WORDS, *map(len, self.by_bag)])
 
     def words(self, text: str) -> list[str]:
         """Lower-cased words of a span, possessives and hyphens split off."""
