@@ -70,7 +70,8 @@ def run(workers: int, fn: Callable[..., T], *args: Any, timeout: float | None = 
     pool = _pool(size)
     future = pool.submit(fn, *args)
     # Every batch of a phase is submitted at once, so most wait in the pool's queue first: the limit
-    # counts from when a worker takes the batch, or a large corpus would time out batches never started.
+    # counts from when the pool hands the batch to its call queue (at most one batch ahead of it per
+    # worker), or a large corpus would time out batches that never started.
     while timeout is not None and not (future.running() or future.done()):
         time.sleep(QUEUE_POLL_S)
     try:

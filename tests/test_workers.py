@@ -9,12 +9,14 @@ from flows import workers
 
 
 def test_queued_batches_are_not_timed_out_by_their_wait() -> None:
-    # 6 batches of 1.2 s on 2 workers: the last ones wait about 2.4 s in the queue, longer than
-    # their 2 s limit, and must still finish.
+    # 10 batches of 1 s on 2 workers: the last ones wait about 4 s in the queue, longer than their
+    # 3 s limit, and must still finish. (A batch handed to the pool's call queue counts as started,
+    # so a limit must allow for one batch ahead of it: 2 s here.)
     try:
-        with ThreadPoolExecutor(max_workers=6) as threads:
-            futures = [threads.submit(workers.run, 2, time.sleep, 1.2, timeout=2.0) for _ in range(6)]
-            assert [f.result() for f in futures] == [None] * 6
+        workers.run(2, time.sleep, 0.0, timeout=60.0)  # the pool's processes are up before the clock matters
+        with ThreadPoolExecutor(max_workers=10) as threads:
+            futures = [threads.submit(workers.run, 2, time.sleep, 1.0, timeout=3.0) for _ in range(10)]
+            assert [f.result() for f in futures] == [None] * 10
     finally:
         workers.shutdown()
 
