@@ -25,6 +25,26 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def paragraph_texts(folder: Path) -> list[str]:
+    """Paragraph texts of every .txt file under `folder`."""
+    from cleaners.document import split_paragraphs
+
+    out = []
+    for path in sorted(folder.rglob("*.txt")):
+        out += [p.text for p in split_paragraphs(path.read_bytes().decode("utf-8", errors="replace"))]
+    assert out, f"no paragraphs under {folder}"
+    return out
+
+
+@pytest.fixture(scope="module", params=["repo raw", "dev-corpus", "seeds"])
+def corpus(request: pytest.FixtureRequest) -> list[str]:
+    """Paragraph texts of one sample corpus: the repo's raw/ or the labelled data (read at test time,
+    nothing copied into the repo); fast paths are compared with their plain versions on each."""
+    if request.param == "repo raw":
+        return paragraph_texts(REPO / "raw")
+    return paragraph_texts(shared_path("dev-corpus", "raw") if request.param == "dev-corpus" else shared_path("seeds"))
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """A real (temporary) Prefect API for flow tests, started once."""

@@ -10,17 +10,15 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import REPO, shared_path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaners.artefacts import _multiword_name_words, calque, foreign, load_resources, punctuation, word_order
 from cleaners.artefacts.calque import _CONNECTORS, MAX_WORDS, _close, _heuristic, _possessive
 from cleaners.artefacts.spans import sentences
-from cleaners.document import Document, Paragraph, split_paragraphs
+from cleaners.document import Document, Paragraph
 from cleaners.settings import Settings
 
 GAZ = load_resources(Settings()).gazetteer
@@ -60,22 +58,6 @@ SHAPE_PHRASES = [
 SHAPES = st.lists(st.sampled_from(SHAPE_PHRASES), max_size=10).map(" ".join)
 CHARS = st.text(alphabet="“”«»\"'’ ,.;:%!?()-_aeAEdgilnstuvwхыЯ0123\n", max_size=80)
 FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _paragraphs(folder: Path) -> list[str]:
-    out = []
-    for path in sorted(folder.rglob("*.txt")):
-        out += [p.text for p in split_paragraphs(path.read_bytes().decode("utf-8", errors="replace"))]
-    assert out, f"no paragraphs under {folder}"
-    return out
-
-
-@pytest.fixture(scope="module", params=["repo raw", "dev-corpus", "seeds"])
-def corpus(request: pytest.FixtureRequest) -> list[str]:
-    if request.param == "repo raw":
-        return _paragraphs(REPO / "raw")
-    folder = shared_path("dev-corpus", "raw") if request.param == "dev-corpus" else shared_path("seeds")
-    return _paragraphs(folder)
 
 
 # -- the checks, one text at a time ---------------------------------------------------------

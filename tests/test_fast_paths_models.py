@@ -13,11 +13,10 @@ import re
 import warnings
 from collections import defaultdict
 from difflib import SequenceMatcher
-from pathlib import Path
 
 import pytest
 import xxhash
-from conftest import REPO, shared_path
+from conftest import REPO
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -52,22 +51,6 @@ PIECES = [
 LINES = st.lists(st.sampled_from(PIECES), max_size=25).map(" ".join) | st.lists(
     st.sampled_from(PIECES), max_size=25
 ).map("".join)
-
-
-def _texts(folder: Path) -> list[str]:
-    out = []
-    for path in sorted(folder.rglob("*.txt")):
-        out += [p.text for p in split_paragraphs(path.read_bytes().decode("utf-8", errors="replace"))]
-    assert out, f"no paragraphs under {folder}"
-    return out
-
-
-@pytest.fixture(scope="module", params=["repo raw", "dev-corpus", "seeds"])
-def corpus(request: pytest.FixtureRequest) -> list[str]:
-    """Paragraph texts of one sample corpus (read at test time; nothing is copied into the repo)."""
-    if request.param == "repo raw":
-        return _texts(REPO / "raw")
-    return _texts(shared_path("dev-corpus", "raw") if request.param == "dev-corpus" else shared_path("seeds"))
 
 
 def _lines(texts: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -369,10 +370,17 @@ class NameModel:
 
         Only the words not starting with a-z are visited (`_CAPITALISED`): any other word between two
         visited ones leaves more than a space between them, which ends the run just as the word would."""
+        return self._runs(text, (_CAPITALISED_ASCII if text.isascii() else _CAPITALISED).finditer(text))
+
+    def _spans_plain(self, text: str) -> list[Finding]:
+        """`_spans` word by word: the reference the fast path is tested against."""
+        return self._runs(text, _WORD.finditer(text))
+
+    def _runs(self, text: str, words: Iterator[re.Match[str]]) -> list[Finding]:
         out: list[Finding] = []
         run: list[re.Match[str]] = []
         prev_end = -1
-        for m in (_CAPITALISED_ASCII if text.isascii() else _CAPITALISED).finditer(text):
+        for m in words:
             word = m.group(0)
             if word[:1].isupper() and self.is_name(word.lower()):
                 if run and text[prev_end : m.start()] != " ":
@@ -385,25 +393,6 @@ class NameModel:
             prev_end = m.end()
         if run:
             out += self._judge(text, run)
-        return out
-
-    def _spans_plain(self, text: str) -> list[Finding]:
-        """`_spans` word by word: the reference the fast path is tested against."""
-        out: list[Finding] = []
-        run: list[re.Match[str]] = []
-        prev_end = -1
-        for m in _WORD.finditer(text):
-            word = m.group(0)
-            if word[:1].isupper() and self.is_name(word.lower()):
-                if run and text[prev_end : m.start()] != " ":
-                    out += self._judge(text, run)
-                    run = []
-                run.append(m)
-            else:
-                out += self._judge(text, run)
-                run = []
-            prev_end = m.end()
-        out += self._judge(text, run)
         return out
 
     def _judge(self, text: str, run: list[re.Match[str]]) -> list[Finding]:
