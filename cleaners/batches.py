@@ -133,27 +133,28 @@ def observe_batch(batch: str, keys: list[str], prepared_dir: str, work: str, set
 
 
 def decide_models(model_paths: list[str], work: str, settings_data: dict) -> str:
-    """Merge the batches' partial models into one corpus model file (decided on load)."""
+    """Merge the batches' partial models and decide once; the apply batches read the decisions only
+    (the observations grow with the corpus and would be loaded by every worker)."""
     settings = Settings.model_validate(settings_data)
     res = resources(settings)
     merged = CorpusModels.empty(res)
     for path in model_paths:
         merged.merge(CorpusModels.from_dict(read_json(Path(path)), res))
-    out = Path(work) / "corpus.models.json"
-    write_json(out, merged.to_dict())
+    merged.decide()
+    out = Path(work) / "corpus.decisions.json"
+    write_json(out, merged.decisions_dict())
     return str(out)
 
 
-_DECIDED: dict[tuple[str, float], CorpusModels] = {}
+_DECIDED: dict[tuple[str, int, int, int], CorpusModels] = {}
 
 
 def _decided_models(path: str, res: Resources) -> CorpusModels:
-    key = (path, Path(path).stat().st_mtime)
+    st = Path(path).stat()
+    key = (path, st.st_mtime_ns, st.st_ino, st.st_size)
     if key not in _DECIDED:
         _DECIDED.clear()
-        models = CorpusModels.from_dict(read_json(Path(path)), res)
-        models.decide()
-        _DECIDED[key] = models
+        _DECIDED[key] = CorpusModels.from_decisions(read_json(Path(path)), res)
     return _DECIDED[key]
 
 

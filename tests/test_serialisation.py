@@ -52,3 +52,29 @@ def test_to_dict_is_a_copy() -> None:
     data["paragraphs"].append({})
     assert doc.record == {"id": "a", "nested": {"k": 1}}
     assert doc.events[0].duplicate_of == {"doc": "b", "paragraph": 0} and doc.paragraphs == []
+
+
+def test_decided_corpus_models_travel_without_their_observations() -> None:
+    """The apply batches get the decisions only (`decisions_dict`): applying them gives exactly
+    what the full model gives, on a corpus with learned chrome and name variants."""
+    import copy
+
+    import orjson
+
+    from cleaners.pipeline import CorpusModels, Resources, prepare_source
+    from cleaners.reading import discover
+
+    res = Resources.load(Settings(workers=1))
+    docs = [d for src in discover(REPO_RAW, res.settings) for d in prepare_source(src, res)]
+    full = CorpusModels.empty(res)
+    for doc in docs:
+        full.observe(doc)
+    full.decide()
+    assert full.chrome.learned and full.names.decisions  # the sample corpus has both
+    light = CorpusModels.from_decisions(orjson.loads(orjson.dumps(full.decisions_dict())), res)
+    a, b = copy.deepcopy(docs), copy.deepcopy(docs)
+    for x, y in zip(a, b, strict=True):
+        full.apply(x)
+        light.apply(y)
+    assert [d.to_dict() for d in a] == [d.to_dict() for d in b]
+    assert sum(len(x.events) for x in a) > sum(len(d.events) for d in docs)  # the decisions did something

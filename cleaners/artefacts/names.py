@@ -442,6 +442,26 @@ class NameModel:
     def to_dict(self) -> dict[str, Any]:
         return {"docs": self.docs}
 
+    def decisions_dict(self) -> dict[str, Any]:
+        """What `apply` needs after `decide`, without the per-document observations (which grow
+        with the corpus): the decisions, the display forms and the corpus's lowercase words."""
+        return {
+            "decisions": {t: [d.canonical, d.source] for t, d in sorted(self.decisions.items())},
+            "display": dict(sorted(self.display.items())),
+            "lowercase": sorted(self.lowercase),
+        }
+
+    @classmethod
+    def from_decisions(
+        cls, data: dict[str, Any], settings: Settings, resources: ArtefactResources | None = None
+    ) -> NameModel:
+        """A decided model that can `apply` (and only that)."""
+        model = cls(settings, resources)
+        model.decisions = {t: _Decision(c, source) for t, (c, source) in data["decisions"].items()}
+        model.display = dict(data["display"])
+        model.lowercase = set(data["lowercase"])
+        return model
+
     @classmethod
     def from_dict(
         cls, data: dict[str, Any], settings: Settings, resources: ArtefactResources | None = None
