@@ -8,7 +8,6 @@ import multiprocessing
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -18,7 +17,6 @@ T = TypeVar("T")
 # Set (to anything non-empty) in processes that are workers of another engine, e.g. Dask: a batch runs
 # inline there, since that engine already spreads batches over processes and machines.
 INLINE_ENV = "CORPUSCLEAN_INLINE_WORKERS"
-QUEUE_POLL_S = 1.0
 _POOL: ProcessPoolExecutor | None = None
 _SIZE = 0
 _LOCK = threading.Lock()
@@ -67,20 +65,29 @@ def run(workers: int, fn: Callable[..., T], *args: Any, timeout: float | None = 
     size = worker_count(workers)
     if size == 1 or inline():
         return fn(*args)
-    pool = _pool(size)
-    future = pool.submit(fn, *args)
-    # Every batch of a phase is submitted at once, so most wait in the pool's queue first: the limit
-    # counts from when the pool hands the batch to its call queue (at most one batch ahead of it per
-    # worker), or a large corpus would time out batches that never started.
-    while timeout is not None and not (future.running() or future.done()):
-        time.sleep(QUEUE_POLL_S)
-    try:
-        return future.result(timeout=timeout)
-    except FutureTimeout as exc:
-        with _LOCK:
-            if _POOL is pool:
-                _shutdown_locked(kill=True)
-        raise WorkerTimeout(f"no result after {timeout:g} s") from exc
+    # Every batch of a phase is submitted at once (one thread each); only as many as there are workers
+    # are handed to the pool at a time, so a batch's time limit counts from its start, not from a wait
+    # behind the rest of the corpus. The others block here without using the CPU.
+    with _slots(size):
+        pool = _pool(size)
+        future = pool.submit(fn, *args)
+        try:
+            return future.result(timeout=timeout)
+        except FutureTimeout as exc:
+            with _LOCK:
+                if _POOL is pool:
+                    _shutdown_locked(kill=True)
+            raise WorkerTimeout(f"no result after {timeout:g} s") from exc
+
+
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+
+
+def _slots(size: int) -> threading.BoundedSemaphore:
+    with _LOCK:
+        if size not in _SLOTS:
+            _SLOTS[size] = threading.BoundedSemaphore(size)
+        return _SLOTS[size]
 
 
 def _shutdown_locked(kill: bool) -> None:

@@ -10,8 +10,7 @@ from flows import workers
 
 def test_queued_batches_are_not_timed_out_by_their_wait() -> None:
     # 10 batches of 1 s on 2 workers: the last ones wait about 4 s in the queue, longer than their
-    # 3 s limit, and must still finish. (A batch handed to the pool's call queue counts as started,
-    # so a limit must allow for one batch ahead of it: 2 s here.)
+    # 3 s limit, and must still finish (only as many batches as workers are handed to the pool at once).
     try:
         workers.run(2, time.sleep, 0.0, timeout=60.0)  # the pool's processes are up before the clock matters
         with ThreadPoolExecutor(max_workers=10) as threads:
