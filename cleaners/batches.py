@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,16 +146,23 @@ def decide_models(model_paths: list[str], work: str, settings_data: dict) -> str
     return str(out)
 
 
-_DECIDED: dict[tuple[str, int, int, int], CorpusModels] = {}
+_DECISION_FILES: dict[tuple[str, str, int, int, int], Any] = {}
+
+
+def _read_once(kind: str, path: str, load: Callable[[Any], Any]) -> Any:
+    """A decisions file (one per kind and run) loaded once per worker process: every batch of a
+    phase reads the same file. Keyed by its identity on disk, so a later run's file is read afresh."""
+    st = Path(path).stat()
+    key = (kind, path, st.st_mtime_ns, st.st_ino, st.st_size)
+    if key not in _DECISION_FILES:
+        for old in [k for k in _DECISION_FILES if k[0] == kind]:
+            del _DECISION_FILES[old]
+        _DECISION_FILES[key] = load(read_json(Path(path)))
+    return _DECISION_FILES[key]
 
 
 def _decided_models(path: str, res: Resources) -> CorpusModels:
-    st = Path(path).stat()
-    key = (path, st.st_mtime_ns, st.st_ino, st.st_size)
-    if key not in _DECIDED:
-        _DECIDED.clear()
-        _DECIDED[key] = CorpusModels.from_decisions(read_json(Path(path)), res)
-    return _DECIDED[key]
+    return _read_once("models", path, lambda data: CorpusModels.from_decisions(data, res))
 
 
 def _text_digest(doc: Document) -> str:
@@ -217,17 +224,8 @@ def cluster_batches(dedup_paths: list[str], work: str, settings_data: dict) -> s
     return str(out)
 
 
-_DECISIONS: dict[tuple[str, int, int, int], DedupModel] = {}
-
-
 def _dedup_decisions(path: str, settings: Settings) -> DedupModel:
-    """The clustering's decisions, read once per process and run."""
-    st = Path(path).stat()
-    key = (path, st.st_mtime_ns, st.st_ino, st.st_size)
-    if key not in _DECISIONS:
-        _DECISIONS.clear()
-        _DECISIONS[key] = DedupModel.from_dict(read_json(Path(path)), settings)
-    return _DECISIONS[key]
+    return _read_once("dedup", path, lambda data: DedupModel.from_dict(data, settings))
 
 
 def finish_batch(batch: str, decisions: str, work: str, clean_dir: str, settings_data: dict) -> BatchInfo:
