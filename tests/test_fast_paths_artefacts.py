@@ -8,6 +8,7 @@ the paragraphs of the sample corpora and on generated text dense in the shapes t
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import sys
 
@@ -83,6 +84,18 @@ def check_foreign(text: str) -> None:
         assert foreign._latin_share(text[s:e].strip()) == 1.0, text
 
 
+def check_foreign_enough(text: str) -> None:
+    """With `enough`, the caller's decision (whole paragraph foreign, or these fragments) is unchanged."""
+    full = foreign.find(text, "en")
+    covered = sum(f.end - f.start for f in full)
+    for enough in {1, covered, covered + 1, math.ceil(0.6 * len(text.strip()))}:
+        part = foreign.find(text, "en", enough=enough)
+        assert (sum(f.end - f.start for f in part) >= enough) == (covered >= enough), (enough, text)
+        if covered < enough:
+            assert part == full, text
+        assert all(f in full for f in part), text
+
+
 def check_latin_share(text: str) -> None:
     letters = [ch for ch in text if ch.isalpha()]
     expected = sum(1 for ch in letters if ord(ch) <= 0x24F) / len(letters) if letters else 1.0
@@ -107,6 +120,12 @@ def check_all(text: str, next_text: str = "") -> None:
 def test_corpus_paragraphs(corpus: list[str]) -> None:
     for n, text in enumerate(corpus):
         check_all(text, corpus[n + 1] if n + 1 < len(corpus) else "")
+
+
+def test_foreign_search_stops_once_the_paragraph_is_foreign(corpus: list[str]) -> None:
+    suspects = [t for t in corpus if foreign._may_have_foreign(t)]
+    for text in suspects:
+        check_foreign_enough(text)
 
 
 def test_corpus_name_words(corpus: list[str]) -> None:
@@ -268,3 +287,16 @@ def reference_name_words(doc: Document) -> frozenset[str]:
                 out.add(b.lower())
     out.update(w for w, n in counts.items() if n > 1)
     return frozenset(out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Der Vertrag ist nicht gültig, sagte er. Die Regierung hat das nicht gewollt. It was signed on Monday.",
+        "The minister spoke first. Nous ne sommes pas d'accord avec le gouvernement et les autres. He left.",
+        "La decisión del gobierno es muy clara para los ciudadanos. El ministro no quiso hablar con la prensa.",
+    ],
+)
+def test_foreign_search_stops_on_mixed_paragraphs(text: str) -> None:
+    assert foreign.find(text, "en"), text  # the shapes reach langdetect
+    check_foreign_enough(text)

@@ -6,6 +6,7 @@ Per-document kinds (punctuation, word_order, calque, foreign_fragment) run in
 
 from __future__ import annotations
 
+import math
 import re
 
 from cleaners.artefacts import calque, foreign, punctuation, word_order
@@ -31,9 +32,10 @@ def detect_artefacts(doc: Document, settings: Settings, resources: ArtefactResou
     live = doc.live
     for n, para in enumerate(live):
         text = para.text
-        fragments = foreign.find(text, "en", settings.language_seed)
-        covered = sum(f.end - f.start for f in fragments)
-        if para.language not in (None, "en", "und") and covered >= 0.6 * len(text.strip()):
+        foreign_para = para.language not in (None, "en", "und")
+        whole = 0.6 * len(text.strip())
+        fragments = foreign.find(text, "en", settings.language_seed, enough=math.ceil(whole) if foreign_para else None)
+        if foreign_para and sum(f.end - f.start for f in fragments) >= whole:
             continue  # a whole foreign paragraph is the language stage's finding
         spans = [(f.start, f.end) for f in fragments]
         findings: list[Finding] = []

@@ -52,24 +52,35 @@ def _latin_share(text: str) -> float:
     return sum(1 for ch in letters if ord(ch) <= 0x24F) / len(letters)
 
 
-def find(text: str, doc_lang: str, seed: int = 0) -> list[Finding]:
-    """Foreign sentences in one paragraph whose language is `doc_lang`."""
+def find(text: str, doc_lang: str, seed: int = 0, enough: int | None = None) -> list[Finding]:
+    """Foreign sentences in one paragraph whose language is `doc_lang`.
+
+    With `enough`, the caller discards the findings once they cover that many characters (a whole
+    foreign paragraph is the language stage's finding): the longest suspects are judged first and
+    the search stops there, which spares most langdetect calls on foreign paragraphs."""
     if not _may_have_foreign(text):
         return []
-    out = []
+    suspects = []
     for s, e in sentences(text):
         sent = text[s:e].strip()
         s = text.index(sent, s) if sent else s
         rule = _suspect(sent)
-        if rule is None:
-            continue
+        if rule is not None:
+            suspects.append((s, sent, rule))
+    if enough is not None:
+        suspects.sort(key=lambda x: -len(x[1]))  # stable: equal lengths keep their order
+    out, covered = [], 0
+    for s, sent, rule in suspects:
         lang, prob = detect(sent, seed)
         if rule == "foreign:function_words" and prob < 0.8:
             continue
         if lang in (doc_lang, "und"):
             continue
         out.append(Finding(KIND, s, s + len(sent), sent, None, rule, round(min(prob, 0.99), 3), lang=lang))
-    return out
+        covered += len(sent)
+        if enough is not None and covered >= enough:
+            break
+    return sorted(out, key=lambda f: f.start)
 
 
 def _suspect(sent: str) -> str | None:
