@@ -439,6 +439,7 @@ def quality(root: Path, clean: Path, sample: int, seed: int) -> dict[str, Any]:
                     planted_pairs += 1
                     ca = cluster_of.get(keys[a])
                     planted_found += ca is not None and ca == cluster_of.get(keys[b])
+
     # Every clustering decision (a member and the paragraph it was judged a copy of), exact Jaccard
     # on the raw paragraphs: precision over all decisions, not a sample.
     def grams_of(key: tuple[str, int]) -> set[str]:
@@ -598,8 +599,7 @@ def show(result: dict[str, Any]) -> None:
     )
     t.add_row(
         "planted near-copy pairs at or above the threshold (exact Jaccard), clustered",
-        f"{q['planted_pairs_clustered']}/{q['planted_pairs_at_threshold']} = "
-        f"{_f(q['planted_pair_recall'], '{:.3f}')}",
+        f"{q['planted_pairs_clustered']}/{q['planted_pairs_at_threshold']} = {_f(q['planted_pair_recall'], '{:.3f}')}",
     )
     t.add_row(
         "clustering decisions at or above the threshold (exact Jaccard), all clusters",

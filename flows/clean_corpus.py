@@ -101,9 +101,7 @@ def cluster_task(dedup_paths: list[str], work: str, settings: dict) -> str:
 @task(name="finish-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def finish_task(batch: str, decisions: str, work: str, clean_dir: str, settings: dict) -> dict:
     """Drop duplicates and write outputs in a worker process (JSON and file writing need a core too)."""
-    return asdict(
-        workers.run(settings["workers"], batches.finish_batch, batch, decisions, work, clean_dir, settings)
-    )
+    return asdict(workers.run(settings["workers"], batches.finish_batch, batch, decisions, work, clean_dir, settings))
 
 
 @task(name="write-report", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)

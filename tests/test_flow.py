@@ -38,9 +38,7 @@ def write_corpus(raw: Path) -> None:
         encoding="utf-8",
     )
     (raw / "river-post" / "b.txt").write_bytes(
-        f"Reservoir gates late\n\n{WIRE_EDITED}\n\nThe caf\u00e9 owners by the dam are worried.\n".encode(
-            "cp1252"
-        )
+        f"Reservoir gates late\n\n{WIRE_EDITED}\n\nThe caf\u00e9 owners by the dam are worried.\n".encode("cp1252")
     )
     (raw / "river-post" / "feed.jsonl").write_text(
         json.dumps({"id": "r1", "text": f"Budget talks\n\n{OTHER}", "url": "https://river.example/1"}) + "\n",
