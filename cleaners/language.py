@@ -60,29 +60,40 @@ def _factory(seed: int) -> DetectorFactory:
 class FastDetector(Detector):
     """langdetect's Detector, its trial loop on numpy vectors: each step multiplies all languages'
     probabilities by the n-gram's weights, which langdetect does one language at a time in Python
-    (most of a call's cost). The random draws, the element-wise operations and their order are
-    langdetect's own (normalising sums left to right, as `sum` does), so the probabilities are
-    the same to the last bit; the tests compare them with langdetect's Detector."""
+    (most of a call's cost); `weight + row` is computed once per trial for every n-gram of the
+    text, and the draws call `random.choice`'s own `_randbelow`. The random draws,
+    the element-wise operations and their order are langdetect's own (normalising sums left to
+    right, as `sum` does), so the probabilities are the same to the last bit; the tests compare
+    them with langdetect's Detector."""
 
     def _detect_block(self) -> None:
         self.cleaning_text()
         ngrams = self._extract_ngrams()
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        row_of: dict[str, int] = {}
+        codes = [row_of.setdefault(w, len(row_of)) for w in ngrams]  # drawn like the n-grams themselves
+        rows = np.stack([self._row(w) for w in row_of])
+        init = np.array(self._init_probability(), dtype=np.float64)
         self.langprob = [0.0] * len(self.langlist)
         self.random.seed(self.seed)
+        below = self.random._randbelow  # what `random.choice(seq)` draws: seq[_randbelow(len(seq))]
+        n = len(codes)
         for _ in range(self.n_trial):
-            prob = np.array(self._init_probability(), dtype=np.float64)
             alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
-            weight = alpha / self.BASE_FREQ
+            factors = (alpha / self.BASE_FREQ) + rows  # `weight + row` of every n-gram of the text
+            prob = init * factors[codes[below(n)]]  # step 0, then a normalisation
             i = 0
             while True:
-                prob *= weight + self._row(self.random.choice(ngrams))
-                if i % 5 == 0:
-                    prob /= sum(prob.tolist())
-                    if max(0.0, *prob.tolist()) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
-                        break
-                i += 1
+                values = prob.tolist()
+                total = sum(values)
+                prob /= total
+                # division is monotonic, so the largest normalised value is the largest value / total
+                if max(0.0, *values) / total > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
+                    break
+                for _ in range(5):
+                    prob *= factors[codes[below(n)]]
+                i += 5
             for j, p in enumerate(prob.tolist()):
                 self.langprob[j] += p / self.n_trial
 
