@@ -206,7 +206,7 @@ def _unb64(text: str, dtype: Any) -> np.ndarray:
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
-_PAIR_CHUNK = 1 << 21
+_PAIR_CHUNK = 1 << 19
 
 
 def _band_keys(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
@@ -253,16 +253,21 @@ def _bucket_pairs(keys: np.ndarray, chunk: int = _PAIR_CHUNK) -> Iterator[tuple[
 _LOW_BITS = np.uint64(0x1111111111111111)
 
 
-def _nibbles(sigs: np.ndarray) -> np.ndarray:
-    """A 4-bit digest of every hash value, 16 to a uint64: equal values have equal digests."""
+def _nibbles(sigs: np.ndarray, chunk: int = 1 << 15) -> np.ndarray:
+    """A 4-bit digest of every hash value, 16 to a uint64: equal values have equal digests.
+    Computed `chunk` rows at a time: the uint64 intermediates are 4 times the signatures' size."""
     n, p = sigs.shape
-    d = sigs ^ (sigs >> 4) ^ (sigs >> 8) ^ (sigs >> 12) ^ (sigs >> 16) ^ (sigs >> 20) ^ (sigs >> 24) ^ (sigs >> 28)
-    d = (d & 0xF).astype(np.uint64)
     width = -(-p // 16) * 16
-    if width != p:  # pad with equal digits: they count as matches, which only makes the filter looser
-        d = np.concatenate([d, np.zeros((n, width - p), dtype=np.uint64)], axis=1)
-    d = d.reshape(n, width // 16, 16) << (np.arange(16, dtype=np.uint64) * np.uint64(4))
-    return np.bitwise_or.reduce(d, axis=2)
+    out = np.empty((n, width // 16), dtype=np.uint64)
+    shifts = np.arange(16, dtype=np.uint64) * np.uint64(4)
+    for a in range(0, n, chunk):
+        s = sigs[a : a + chunk]
+        d = s ^ (s >> 4) ^ (s >> 8) ^ (s >> 12) ^ (s >> 16) ^ (s >> 20) ^ (s >> 24) ^ (s >> 28)
+        d = (d & 0xF).astype(np.uint64)
+        if width != p:  # pad with equal digits: they count as matches, which only makes the filter looser
+            d = np.concatenate([d, np.zeros((len(d), width - p), dtype=np.uint64)], axis=1)
+        out[a : a + chunk] = np.bitwise_or.reduce(d.reshape(len(d), width // 16, 16) << shifts, axis=2)
+    return out
 
 
 def _verified_pairs(

@@ -358,3 +358,22 @@ def test_bucket_pairs_chunks_cover_the_same_pairs() -> None:
     small = sorted(p for i, j in _bucket_pairs(keys, chunk=5) for p in zip(i.tolist(), j.tolist(), strict=True))
     assert whole == small and len(whole) == len(set(whole))
     assert len(whole) == sum(c * (c - 1) // 2 for c in np.bincount(keys.astype(np.int64)))
+
+
+@pytest.mark.parametrize("num_perm", [128, 40])
+def test_nibbles_are_the_same_in_chunks_and_match_equal_values(num_perm: int) -> None:
+    from cleaners.dedup import _nibbles
+
+    rng = np.random.default_rng(2)
+    sigs = rng.integers(0, 2**32, size=(37, num_perm), dtype=np.uint64).astype(np.uint32)
+    sigs[5] = sigs[3]
+    whole = _nibbles(sigs, chunk=10_000)
+    assert np.array_equal(whole, _nibbles(sigs, chunk=4))
+    assert whole.shape == (37, -(-num_perm // 16))
+    assert np.array_equal(whole[5], whole[3])
+    # each 4-bit digit is the xor of the value's eight nibbles
+    v = int(sigs[7, 17])
+    digit = 0
+    for k in range(8):
+        digit ^= (v >> (4 * k)) & 0xF
+    assert (int(whole[7, 17 // 16]) >> (4 * (17 % 16))) & 0xF == digit
