@@ -147,7 +147,7 @@ def run_flow(raw: Path, clean: Path) -> dict[str, Any]:
 
     from cleaners.settings import Settings
     from flows import workers
-    from flows.clean_corpus import clean_corpus
+    from flows.clean_corpus import _batches, clean_corpus
 
     @flow(name="bench-noop")
     def noop_flow() -> int:
@@ -177,7 +177,7 @@ def run_flow(raw: Path, clean: Path) -> dict[str, Any]:
         workers.shutdown()
     n_tasks = 0
     n_docs = sum(1 for _ in raw.rglob("*") if _.is_file())
-    per_phase = -(-n_docs // max(1, min(settings.batch_size, -(-n_docs // workers.worker_count(settings.workers)))))
+    per_phase = len(_batches(list(range(n_docs)), settings.batch_size, workers.worker_count(settings.workers)))
     n_tasks = 3 * per_phase + per_phase + 4  # prepare, observe, apply, write batches + scan/decide/cluster/report
     k = 200
     t = time.perf_counter()

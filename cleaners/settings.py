@@ -76,7 +76,7 @@ class Settings(BaseModel):
     )
 
     # orchestration
-    batch_size: int = Field(64, description="Documents per Prefect task.")
+    batch_size: int = Field(256, description="Documents (raw files) per Prefect task, at most.")
     workers: int = Field(0, description="Worker processes for per-document passes (0: one per core).")
 
     # scale-out (engines, not results: none of these is part of the state's fingerprint)

@@ -109,9 +109,14 @@ def report_task(parts: list[str], clean_dir: str, timings: dict[str, float], run
     return assemble_report([Path(p) for p in parts], Path(clean_dir), timings, run)
 
 
+BATCHES_PER_WORKER = 4
+
+
 def _batches(items: list, size: int, workers: int = 1) -> list[tuple[str, list]]:
-    """Batches of at most `size`, and at least as many as there are workers to keep busy."""
-    size = max(1, min(size, -(-len(items) // max(1, workers))))
+    """Batches of at most `size`. A corpus too small to fill `BATCHES_PER_WORKER` batches per
+    worker gets smaller ones, so no worker waits on another's last batch; a large one keeps
+    `size`, since every task costs the Prefect API a few records."""
+    size = max(1, min(size, -(-len(items) // (max(1, workers) * BATCHES_PER_WORKER))))
     return [(f"b{i // size:05d}", items[i : i + size]) for i in range(0, len(items), size)]
 
 

@@ -1,4 +1,5 @@
-"""The worker pool's time limit counts from when a worker takes a batch, not from when it was queued."""
+"""The worker pool: a time limit counts from when a worker takes a batch, not from when it was
+queued; batches keep every worker busy."""
 
 from __future__ import annotations
 
@@ -32,3 +33,17 @@ def test_a_batch_past_its_limit_is_killed() -> None:
         assert time.perf_counter() - t < 15
     finally:
         workers.shutdown()
+
+
+def test_batches_cover_every_item_in_order_and_keep_workers_busy() -> None:
+    from flows.clean_corpus import BATCHES_PER_WORKER, _batches
+
+    items = list(range(1000))
+    for size, n_workers, expected in [(256, 2, 125), (256, 1, 250), (64, 2, 64), (100_000, 3, 84)]:
+        got = _batches(items, size, n_workers)
+        assert [x for _, b in got for x in b] == items
+        assert max(len(b) for _, b in got) == expected
+        assert len(got) >= min(len(items), BATCHES_PER_WORKER * n_workers) or expected == size
+    big = _batches(list(range(100_000)), 256, 2)
+    assert len(big) == -(-100_000 // 256) and len({name for name, _ in big}) == len(big)
+    assert _batches([], 256, 2) == [] and _batches([7], 256, 2) == [("b00000", [7])]
