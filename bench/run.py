@@ -70,53 +70,116 @@ def machine() -> dict[str, Any]:
     }
 
 
-def _rss_tree(root: int) -> tuple[int, int]:
-    """RSS in bytes of `root` and of all its descendants, from /proc."""
-    children: dict[int, list[int]] = defaultdict(list)
-    rss: dict[int, int] = {}
+def _proc_table() -> dict[int, tuple[int, int, int]]:
+    """pid -> (parent pid, RSS bytes, CPU clock ticks) of every process, from /proc."""
     page = os.sysconf("SC_PAGE_SIZE")
+    out = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
             fields = stat[stat.rindex(")") + 2 :].split()
-            pid = int(entry)
-            children[int(fields[1])].append(pid)
-            rss[pid] = int(fields[21]) * page
+            out[int(entry)] = (int(fields[1]), int(fields[21]) * page, int(fields[11]) + int(fields[12]))
         except (OSError, ValueError, IndexError):
             continue
-    total, stack = 0, [root]
+    return out
+
+
+def _tree(root: int, table: dict[int, tuple[int, int, int]]) -> list[int]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, (ppid, _, _) in table.items():
+        children[ppid].append(pid)
+    out, stack = [], [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        out.append(pid)
         stack.extend(children.get(pid, ()))
-    return rss.get(root, 0), total
+    return [p for p in out if p in table]
+
+
+def _role(pid: int, root: int) -> str:
+    if pid == root:
+        return "flow process"
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "workers"
+    return "Prefect API server" if b"uvicorn" in cmd else "workers"
 
 
 class RssSampler:
-    """Peak RSS of this process and of its whole process tree (workers, ephemeral server), sampled."""
+    """Peak RSS of this process and of its whole process tree (workers, ephemeral server), and the
+    CPU seconds each part of the tree spent, sampled."""
 
     def __init__(self, interval: float = 0.25) -> None:
         self.interval = interval
         self.peak_self = 0
         self.peak_tree = 0
+        self.timeline: list[tuple[float, int, int]] = []  # (seconds since start, own RSS, tree RSS)
+        self._cpu_first: dict[int, int] = {}
+        self._cpu_last: dict[int, int] = {}
+        self._roles: dict[int, str] = {}
+        self._t0 = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _sample(self) -> None:
+        root = os.getpid()
+        table = _proc_table()
+        pids = _tree(root, table)
+        own, tree = table[root][1], sum(table[p][1] for p in pids)
+        self.peak_self, self.peak_tree = max(self.peak_self, own), max(self.peak_tree, tree)
+        self.timeline.append((time.perf_counter() - self._t0, own, tree))
+        for p in pids:
+            self._cpu_first.setdefault(p, table[p][2])
+            self._cpu_last[p] = table[p][2]
+            if p not in self._roles:
+                self._roles[p] = _role(p, root)
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            own, tree = _rss_tree(os.getpid())
-            self.peak_self, self.peak_tree = max(self.peak_self, own), max(self.peak_tree, tree)
+            self._sample()
             self._stop.wait(self.interval)
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds per part of the tree between the first and the last sample (a process that
+        ended between two samples loses its last interval)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        out: dict[str, float] = defaultdict(float)
+        for p, last in self._cpu_last.items():
+            out[self._roles[p]] += (last - self._cpu_first[p]) / tick
+        return dict(out)
+
     def __enter__(self) -> RssSampler:
+        self._t0 = time.perf_counter()
+        self._sample()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._sample()
+
+
+def phase_peaks(timeline: list[tuple[float, int, int]], timings: dict[str, float]) -> dict[str, dict[str, int]]:
+    """Peak RSS (bytes) within each phase of the flow. The phases ran back to back and ended
+    `total` seconds after the flow's start; before them come start-up and the scan, after them
+    the report."""
+    names = [k for k in timings if k != "total"]
+    t = timings.get("total", 0.0) - sum(timings[k] for k in names)
+    bounds = [("start-up and scan", 0.0, t)]
+    for k in names:
+        bounds.append((k, t, t + timings[k]))
+        t += timings[k]
+    bounds.append(("report", t, float("inf")))
+    out = {}
+    for name, lo, hi in bounds:
+        inside = [(own, tree) for at, own, tree in timeline if lo <= at < hi]
+        if inside:
+            out[name] = {"flow_process": max(o for o, _ in inside), "tree": max(t for _, t in inside)}
+    return out
 
 
 # --- corpus ----------------------------------------------------------------------------------
@@ -175,7 +238,6 @@ def run_flow(raw: Path, clean: Path) -> dict[str, Any]:
         summary = clean_corpus(raw_dir=str(raw), clean_dir=str(clean), settings=settings, full=True)
         wall = time.perf_counter() - t
         workers.shutdown()
-    n_tasks = 0
     n_docs = sum(1 for _ in raw.rglob("*") if _.is_file())
     per_phase = len(_batches(list(range(n_docs)), settings.batch_size, workers.worker_count(settings.workers)))
     n_tasks = 3 * per_phase + per_phase + 4  # prepare, observe, apply, write batches + scan/decide/cluster/report
@@ -192,6 +254,8 @@ def run_flow(raw: Path, clean: Path) -> dict[str, Any]:
         "per_task_overhead_s": per_task,
         "peak_rss_flow_process": rss.peak_self,
         "peak_rss_tree": rss.peak_tree,
+        "peak_rss_by_phase": phase_peaks(rss.timeline, summary.get("timings", {})),
+        "cpu_seconds": rss.cpu_seconds(),
         "ru_maxrss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "ru_maxrss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
     }
@@ -502,6 +566,7 @@ def measure(size: int, work: Path, seed: int, sample_docs: int, lang_baseline: i
     inside = timings.get("total", flow["flow_wall_s"])
     phases["flow other (scan, report, artifacts)"] = {"seconds": max(0.0, flow["flow_wall_s"] - inside + 0.0)}
     overhead = flow["tasks"] * flow["per_task_overhead_s"]
+    cpus = os.cpu_count() or 1
     return {
         "size": size,
         "seed": seed,
@@ -521,12 +586,17 @@ def measure(size: int, work: Path, seed: int, sample_docs: int, lang_baseline: i
             "per_task_overhead_s": flow["per_task_overhead_s"],
             "overhead_share": overhead / flow["flow_wall_s"],
             "how": "no-op tasks timed in one flow; share = tasks x per-task cost / flow wall time",
+            "cpu_seconds": flow["cpu_seconds"],
+            "server_cpu_share": flow["cpu_seconds"].get("Prefect API server", 0.0) / (cpus * flow["flow_wall_s"]),
+            "cpu_how": "CPU seconds of each part of the process tree during the flow (from /proc); "
+            "server share = the API server's CPU seconds / (cores x flow wall time)",
         },
         "memory": {
             "peak_rss_tree_bytes": flow["peak_rss_tree"],
             "peak_rss_flow_process_bytes": flow["peak_rss_flow_process"],
             "ru_maxrss_self_bytes": flow["ru_maxrss_self"],
             "ru_maxrss_children_bytes": flow["ru_maxrss_children"],
+            "peak_by_phase_bytes": flow["peak_rss_by_phase"],
             "how": "tree: sampled sum over this process, worker processes and the ephemeral server",
         },
         "stages_single_core": stages(raw, sample_docs, seed, lang_baseline),
@@ -562,7 +632,11 @@ def show(result: dict[str, Any]) -> None:
     t.caption = (
         f"peak RSS: tree {mem['peak_rss_tree_bytes'] / 2**30:.2f} GiB, flow process "
         f"{mem['peak_rss_flow_process_bytes'] / 2**30:.2f} GiB; Prefect: {pre['tasks']} tasks x "
-        f"{pre['per_task_overhead_s'] * 1000:.1f} ms = {pre['overhead_share']:.1%} of the flow"
+        f"{pre['per_task_overhead_s'] * 1000:.1f} ms = {pre['overhead_share']:.1%} of the flow; CPU seconds: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in pre["cpu_seconds"].items())
+        + f" (API server {pre['server_cpu_share']:.1%} of the cores); peak tree RSS by phase: "
+        + ", ".join(f"{k} {v['tree'] / 2**30:.2f}" for k, v in mem["peak_by_phase_bytes"].items())
+        + " GiB"
     )
     console.print(t)
     st = result["stages_single_core"]
