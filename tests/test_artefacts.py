@@ -39,6 +39,22 @@ def test_punctuation_quotes():
     assert unclosed and unclosed[0].replacement.startswith("“We will come back next year,” said")
 
 
+def test_unclosed_quote_closes_before_a_named_speaker():
+    for speaker in ("Halvorsen said", "she said", "Mira Okafor told"):
+        found = punctuation.find(f"“The harbour will be rebuilt by spring, {speaker} reporters.")
+        assert [f.rule for f in found] == ["punctuation:unclosed_quote"], speaker
+        assert found[0].replacement == f"“The harbour will be rebuilt by spring,” {speaker} reporters.", speaker
+
+
+def test_dangling_open_quote_is_the_closer_of_the_quotation_before_it():
+    found = punctuation.find("“We can rebuild our town. “")
+    assert [(f.rule, f.replacement) for f in found] == [("punctuation:dangling_open_quote", "town.”")]
+    # it closes the quotation just before it, not an earlier one left open
+    found = punctuation.find("“Nobody came, he said. The mayor left. “Help us. “")
+    assert [f.rule for f in found] == ["punctuation:dangling_open_quote", "punctuation:unclosed_quote"]
+    assert found[1].replacement == "“Nobody came,” he said."
+
+
 def test_punctuation_negative():
     clean = "“We are ready,” said Dr. Ilse Morrow of the U.S. office. Prices rose 14%, e.g. bread."
     assert punctuation.find(clean) == []

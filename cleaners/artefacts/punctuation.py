@@ -32,7 +32,11 @@ _GUILLEMETS = re.compile(r"« ?([^«»\n]{1,600}?) ?»(,?)")
 # a stray opening quote at the end of a sentence: "our nation. “" at paragraph end
 _DANGLING_OPEN = re.compile(r"([.!?]) “(?=\s*$)")
 _OPEN_QUOTE = re.compile("“")
-_SPEECH = re.compile(r", (?=(said|says|told|added|asked|explained|stressed|wrote|declared)\b)")
+# ", said …", ", she said …", ", Mallinson said …", ", Anna Petrova told …": where the quotation ends
+_SPEECH = re.compile(
+    r", (?=(?:(?:he|she|they|we|I|it) |(?:[A-Z][\w’'-]+ ){1,3})?"
+    r"(said|says|told|tells|added|adds|asked|explained|stressed|wrote|declared)\b)"
+)
 
 
 # Gates: each rule's pattern needs the literal its gate looks for, so a paragraph without it
@@ -73,8 +77,9 @@ def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "", gat
             rep = text[start : m.start()] + m.group(1) + "”"
             span = text[start : m.end()]
             out.append(Finding(KIND, start, m.end(), span, rep, "punctuation:dangling_open_quote", 0.85))
-        skip = {m.end() - 1 for m in dangling} | {m.end() - 1 for m in reversed_pairs}
-        out.extend(_unclosed(text, skip, next_text.lstrip().startswith(("“", '"'))))
+        closers = {m.end() - 1 for m in dangling}  # the dangling fix turns each into a closing ”
+        skip = closers | {m.end() - 1 for m in reversed_pairs}
+        out.extend(_unclosed(text, skip, closers, next_text.lstrip().startswith(("“", '"'))))
     return out
 
 
@@ -145,16 +150,17 @@ def _word_before(text: str, pos: int) -> int:
     return pos - i
 
 
-def _unclosed(text: str, skip: set[int], continued: bool) -> list[Finding]:
+def _unclosed(text: str, skip: set[int], closers: set[int], continued: bool) -> list[Finding]:
     """Opening “ never closed before the next “ or the paragraph's end. A quotation running
-    to the paragraph's end is the multi-paragraph convention when the next one opens a quote."""
+    to the paragraph's end is the multi-paragraph convention when the next one opens a quote.
+    A dangling “ (in `closers`) is the misplaced closing mark of the quotation before it."""
     opens = [m.start() for m in _OPEN_QUOTE.finditer(text) if m.start() not in skip]
     out = []
     bounds = sentences(text)
     starts = [s for s, _ in bounds]
     for n, pos in enumerate(opens):
         nxt = opens[n + 1] if n + 1 < len(opens) else len(text)
-        if text.find("”", pos, nxt) >= 0:
+        if text.find("”", pos, nxt) >= 0 or any(pos < c < nxt for c in closers):
             continue
         k = bisect_right(starts, pos) - 1  # bisect, not a scan: a paragraph of 10^5 quotes stays linear
         sent_end = bounds[k][1] if k >= 0 and pos < bounds[k][1] else len(text)
