@@ -31,6 +31,7 @@ DIFF_TOKENS = 1_500  # fixes longer than this (in tokens) are shown as before/af
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 # C0 controls (bar tab and LF), DEL: shown as visible symbols so a reviewer sees them.
 _VISIBLE = {c: 0x2400 + c for c in range(32) if c not in (9, 10)} | {127: 0x2421}
+_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _VISIBLE) + "]")
 
 _CSS = """
 :root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --line: #d0d7de; --bg: #f6f8fa;
@@ -96,7 +97,9 @@ _TOGGLE = (
 
 def _e(value: Any) -> str:
     """Escape anything for HTML text or attribute values, control characters made visible."""
-    return html.escape(str(value), quote=True).translate(_VISIBLE)
+    escaped = html.escape(str(value), quote=True)
+    # translate() looks up every character; most texts have no control character to replace
+    return escaped.translate(_VISIBLE) if _INVISIBLE.search(escaped) else escaped
 
 
 def _cut(text: str | None, limit: int = TEXT_CHARS) -> str:

@@ -250,3 +250,12 @@ def test_large_corpus_stays_fast(tmp_path: Path) -> None:
     page = path.read_text(encoding="utf-8")
     assert page.count('<details class="doc"') == html_report.DETAIL_DOCS
     assert f"Full detail for the first {html_report.DETAIL_DOCS:,} of {n:,}" in page
+
+
+@pytest.mark.parametrize("text", ["plain words", "a\x00b\x1b[31m", "tab\tand\nnewline", "<&>\"'", "del\x7f", "é ␀"])
+def test_escaping_shows_control_characters_and_skips_the_lookup_when_there_are_none(text: str) -> None:
+    import html
+
+    expected = html.escape(text, quote=True).translate(html_report._VISIBLE)
+    assert html_report._e(text) == expected
+    assert not any(ord(ch) < 32 and ch not in "\t\n" or ord(ch) == 127 for ch in html_report._e(text))
