@@ -40,9 +40,11 @@ def output_path(clean_dir: Path, rel: str) -> Path:
     return clean_dir / rel
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
     """Replace `path` with `data` via a temp file and rename; returns False when unchanged
-    (an unchanged file is not touched, so its mtime tells downstream tools nothing changed)."""
+    (an unchanged file is not touched, so its mtime tells downstream tools nothing changed).
+    `durable=False` skips the fsync, for caches whose readers treat a damaged file as missing: the
+    rename still keeps readers from seeing half a file, but a power cut may leave an empty one."""
     try:
         if path.read_bytes() == data:
             return False
@@ -55,7 +57,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

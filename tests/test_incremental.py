@@ -164,3 +164,21 @@ def test_full_rebuild_removes_outputs_of_gone_files(site, prefect_server) -> Non
     assert not (clean / "courier" / "b.txt").exists()
     manifest = json.loads((clean / "_report" / "manifest.json").read_text())
     assert [d["doc"] for d in manifest["documents"]] == ["courier/a.txt"]
+
+
+def test_damaged_sketch_caches_are_sketched_again(site, tmp_path: Path, prefect_server) -> None:
+    """Sketch caches are written without fsync: one a power cut left empty or cut short is a miss."""
+    raw, clean = site
+    (raw / "courier" / "a.txt").write_text(article("Ferry pier to close", A_PARAS), encoding="utf-8")
+    (raw / "other" / "b.txt").write_text(article("Pier closes", A_PARAS[:2]), encoding="utf-8")
+    (raw / "other" / "c.txt").write_text(article("Quay works", A_PARAS[1:]), encoding="utf-8")
+    run(raw, clean)
+    caches = sorted((clean / "_state" / "prepared").glob("*.sketch.json"))
+    assert len(caches) == 3
+    caches[0].write_bytes(b"")
+    caches[1].write_bytes(caches[1].read_bytes()[:40])
+    caches[2].write_bytes(b"[]")
+    (raw / "courier" / "a.txt").write_text(article("Ferry pier to close soon", A_PARAS), encoding="utf-8")
+    run(raw, clean)
+    assert_same_as_full(raw, clean, tmp_path)
+    assert all(isinstance(json.loads(p.read_bytes()), dict) for p in caches)
