@@ -331,6 +331,24 @@ def test_compact_index_decides_like_minhashlsh(tmp_path: Path, overrides: dict) 
     assert len(compact[1]) > 20
 
 
+def test_bands_in_threads_give_the_same_pairs_and_clusters(tmp_path: Path) -> None:
+    from cleaners.dedup import _verified_pairs
+
+    docs = _generated_docs(tmp_path)
+    models = []
+    for workers in (1, 3):
+        model = DedupModel(Settings(workers=workers))
+        for d in docs:
+            model.observe(d)
+        model.decide()
+        models.append(model)
+    assert _decisions(models[0]) == _decisions(models[1]) and len(_decisions(models[0])[1]) > 20
+    sigs = [models[0]._docs[k] for k in sorted(models[0]._docs)]
+    params = lsh_params(Settings())
+    one = _verified_pairs(sigs, params, 0.425, 128, threads=1)
+    assert one and one == _verified_pairs(sigs, params, 0.425, 128, threads=4)
+
+
 def test_lsh_storage_goes_through_minhashlsh(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     called = []
     monkeypatch.setattr(DedupModel, "_decide_minhashlsh", lambda self: called.append(True))
