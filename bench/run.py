@@ -21,11 +21,12 @@ import random
 import resource
 import shutil
 import sys
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from bench.measure import RssSampler, phase_peaks
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -68,118 +69,6 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "packages": versions,
     }
-
-
-def _proc_table() -> dict[int, tuple[int, int, int]]:
-    """pid -> (parent pid, RSS bytes, CPU clock ticks) of every process, from /proc."""
-    page = os.sysconf("SC_PAGE_SIZE")
-    out = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            out[int(entry)] = (int(fields[1]), int(fields[21]) * page, int(fields[11]) + int(fields[12]))
-        except (OSError, ValueError, IndexError):
-            continue
-    return out
-
-
-def _tree(root: int, table: dict[int, tuple[int, int, int]]) -> list[int]:
-    children: dict[int, list[int]] = defaultdict(list)
-    for pid, (ppid, _, _) in table.items():
-        children[ppid].append(pid)
-    out, stack = [], [root]
-    while stack:
-        pid = stack.pop()
-        out.append(pid)
-        stack.extend(children.get(pid, ()))
-    return [p for p in out if p in table]
-
-
-def _role(pid: int, root: int) -> str:
-    if pid == root:
-        return "flow process"
-    try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return "workers"
-    return "Prefect API server" if b"uvicorn" in cmd else "workers"
-
-
-class RssSampler:
-    """Peak RSS of this process and of its whole process tree (workers, ephemeral server), and the
-    CPU seconds each part of the tree spent, sampled."""
-
-    def __init__(self, interval: float = 0.25) -> None:
-        self.interval = interval
-        self.peak_self = 0
-        self.peak_tree = 0
-        self.timeline: list[tuple[float, int, int]] = []  # (seconds since start, own RSS, tree RSS)
-        self._cpu_first: dict[int, int] = {}
-        self._cpu_last: dict[int, int] = {}
-        self._roles: dict[int, str] = {}
-        self._t0 = time.perf_counter()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        root = os.getpid()
-        table = _proc_table()
-        pids = _tree(root, table)
-        own, tree = table[root][1], sum(table[p][1] for p in pids)
-        self.peak_self, self.peak_tree = max(self.peak_self, own), max(self.peak_tree, tree)
-        self.timeline.append((time.perf_counter() - self._t0, own, tree))
-        for p in pids:
-            self._cpu_first.setdefault(p, table[p][2])
-            self._cpu_last[p] = table[p][2]
-            if p not in self._roles:
-                self._roles[p] = _role(p, root)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(self.interval)
-
-    def cpu_seconds(self) -> dict[str, float]:
-        """CPU seconds per part of the tree between the first and the last sample (a process that
-        ended between two samples loses its last interval)."""
-        tick = os.sysconf("SC_CLK_TCK")
-        out: dict[str, float] = defaultdict(float)
-        for p, last in self._cpu_last.items():
-            out[self._roles[p]] += (last - self._cpu_first[p]) / tick
-        return dict(out)
-
-    def __enter__(self) -> RssSampler:
-        self._t0 = time.perf_counter()
-        self._sample()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
-
-
-def phase_peaks(timeline: list[tuple[float, int, int]], timings: dict[str, float]) -> dict[str, dict[str, int]]:
-    """Peak RSS (bytes) within each phase of the flow. The phases ran back to back and ended
-    `total` seconds after the flow's start; before them come start-up and the scan, after them
-    the report."""
-    names = [k for k in timings if k != "total"]
-    t = timings.get("total", 0.0) - sum(timings[k] for k in names)
-    bounds = [("start-up and scan", 0.0, t)]
-    for k in names:
-        bounds.append((k, t, t + timings[k]))
-        t += timings[k]
-    bounds.append(("report", t, float("inf")))
-    out = {}
-    for name, lo, hi in bounds:
-        inside = [(own, tree) for at, own, tree in timeline if lo <= at < hi]
-        if inside:
-            out[name] = {"flow_process": max(o for o, _ in inside), "tree": max(t for _, t in inside)}
-    return out
 
 
 # --- corpus ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from bench.run import RssSampler, _proc_table, _tree, phase_peaks
+from bench.measure import RssSampler, _proc_table, _tree, phase_peaks
 
 
 def test_proc_table_and_tree_find_this_process_and_a_child() -> None:
