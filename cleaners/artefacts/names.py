@@ -351,6 +351,13 @@ class NameModel:
         matcher.set_seq1(a)
         return matcher
 
+    def same_name(self, token: str) -> str:
+        """The key under which the model links spellings of one name: the canonical spelling (lower-cased)
+        of a variant it decided on, whether the variant is rewritten or only flagged; else the token itself."""
+        low = token.lower()
+        decision = self.decisions.get(low)
+        return decision.canonical if decision is not None else low
+
     # -- application -------------------------------------------------------------------------
     def apply(self, doc: Document) -> None:
         """Events for name spans with variant or fingerprinted tokens; fixes per policy."""
