@@ -7,13 +7,16 @@ still meet. The tables live in `cleaners/data/transliteration.toml`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
-MAX_RENDERINGS = 8
+from wordfreq import zipf_frequency
+
+MAX_RENDERINGS = 64
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class Translit:
     fold: RuleSet
     marks: tuple[Marks, ...]
     flag_threshold: float
-    similarity: float
+    common_zipf: float
     stopwords: frozenset[str]
     # Per-token results of the pure functions below (names repeat across documents and passes).
     _scores: dict[str, dict[str, float]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -93,7 +96,7 @@ class Translit:
                 for m in data.get("marks", [])
             ),
             flag_threshold=float(data.get("flag_threshold", 1.0)),
-            similarity=float(data.get("cluster_similarity", 0.8)),
+            common_zipf=float(data.get("common_zipf", 3.0)),
             stopwords=frozenset(w.lower() for w in data.get("names", {}).get("stopwords", [])),
         )
 
@@ -108,6 +111,32 @@ class Translit:
         """English-convention candidates of a lower-cased token under each convention."""
         return {conv: rules.variants(token) for conv, rules in self.render.items()}
 
+    def key(self, token: str) -> str:
+        """What two spellings must share to be one spelling: lower case, accents stripped."""
+        return strip_accents(token.lower())
+
+    def same_name(self, variant: str, convention: str, canonical: str) -> bool:
+        """`variant`, written the `convention` way, is `canonical` written the English way: one of the
+        convention's renderings of it spells `canonical` (case and accents aside).
+
+        >>> from cleaners.artefacts.resources import load_resources
+        >>> from cleaners.settings import Settings
+        >>> tl = load_resources(Settings()).translit
+        >>> tl.same_name("woronzow", "de", "vorontsov"), tl.same_name("kovaltchouk", "fr", "kovalchuk")
+        (True, True)
+        >>> tl.same_name("mojang", "fr", "modding")  # similar strings, not one name
+        False
+        """
+        rules = self.render.get(convention)
+        if rules is None:
+            return False
+        want = self.key(canonical)
+        return any(self.key(r) == want for r in rules.variants(variant.lower()))
+
+    def common_in_english(self, token: str) -> bool:
+        """`token` is a common English word or name (wordfreq's Zipf frequency at `common_zipf` or more)."""
+        return english_zipf(token.lower()) >= self.common_zipf
+
     def skeleton(self, token: str) -> str:
         """Convention-neutral key: sibilants, y/j/i, w/v, z/s... folded, doubled letters collapsed (cached)."""
         skeleton = self._skeletons.get(token)
@@ -115,6 +144,12 @@ class Translit:
             folded = strip_accents(self.fold.first(token.lower()))
             skeleton = self._skeletons[token] = re.sub(r"(.)\1", r"\1", folded)
         return skeleton
+
+
+@functools.lru_cache(maxsize=100_000)
+def english_zipf(word: str) -> float:
+    """How common `word` is in English text, on wordfreq's Zipf scale (0: unseen; 3: once per million words)."""
+    return zipf_frequency(word, "en")
 
 
 def strip_accents(text: str) -> str:
