@@ -78,6 +78,7 @@ class KindScore:
     true_events: int = 0
     canon: int = 0
     canon_ok: int = 0
+    applied: int = 0  # found labels with a canonical whose right fix was applied (not only suggested)
     misses: list[str] = field(default_factory=list)
     false_pos: list[str] = field(default_factory=list)
     bad_fixes: list[str] = field(default_factory=list)
@@ -87,6 +88,7 @@ class KindScore:
             "recall": self.found / self.labels if self.labels else None,
             "precision": self.true_events / self.events if self.events else (1.0 if self.labels else None),
             "fix_accuracy": self.canon_ok / self.canon if self.canon else None,
+            "applied": self.applied / self.canon if self.canon else None,
         }
 
 
@@ -129,6 +131,8 @@ def score(labels: dict[str, Any], events: list[dict[str, Any]]) -> Score:
                 ks.canon += 1
                 if any(fix_ok(lab["text"], lab["canonical"], e) for e in hits):
                     ks.canon_ok += 1
+                    if any(e.get("action") == "fixed" and fix_ok(lab["text"], lab["canonical"], e) for e in hits):
+                        ks.applied += 1
                 else:
                     got = [e.get("replacement") for e in hits]
                     ks.bad_fixes.append(f"{name}: {lab['text']!r} -> {got} (want {lab['canonical']!r})")
@@ -154,10 +158,10 @@ def report(result: Score, verbose: bool = False, out=sys.stdout) -> None:
     def fmt(x: float | None) -> str:
         return "   -  " if x is None else f"{x:6.3f}"
 
-    print(f"{'kind':18} {'labels':>6} {'events':>6} {'recall':>6} {'precis':>6} {'fixacc':>6}", file=out)
+    print(f"{'kind':18} {'labels':>6} {'events':>6} {'recall':>6} {'precis':>6} {'fixacc':>6} {'applied':>7}", file=out)
     for kind, ks in result.kinds.items():
         f = ks.figures()
-        figs = " ".join(fmt(f[k]) for k in ("recall", "precision", "fix_accuracy"))
+        figs = " ".join(fmt(f[k]) for k in ("recall", "precision", "fix_accuracy", "applied"))
         print(f"{kind:18} {ks.labels:6d} {ks.events:6d} {figs}", file=out)
     print(f"trap flags: {len(result.trap_flags)}", file=out)
     if verbose:

@@ -89,7 +89,10 @@ def find(text: str, gaz: Gazetteer, gate: bool = True) -> list[Finding]:
                 canonical, overlap = found
                 taken.append((i, j))
                 rule = "calque:gazetteer" if overlap == 1.0 else "calque:gazetteer_partial"
-                out.append(Finding(KIND, start, end, span, canonical, rule, round(0.9 * overlap, 3), True))
+                # a proper name with English words changed is a calque to show, not one to rewrite
+                fixable = gaz.evidence(span, canonical) != "english"
+                confidence = round((0.9 if fixable else 0.6) * overlap, 3)
+                out.append(Finding(KIND, start, end, span, canonical, rule, confidence, fixable))
         if not taken:
             heuristic = _heuristic(text, run, gaz)
             if heuristic:
@@ -124,8 +127,8 @@ def _gate(nouns: frozenset[str], ascii_text: bool) -> re.Pattern[str]:
 
 
 def _heuristic(text: str, run: list[tuple[str, int, int]], gaz: Gazetteer) -> Finding | None:
-    """Broken proper-name shape: "Name house" (capital glued to a lowercase institution noun)
-    where a name is expected, or an institution name carrying a calque marker."""
+    """Broken proper-name shape: "Liberty house" (a capitalised literal translation glued to a lowercase
+    institution noun) where a name is expected, or an institution name carrying a calque marker."""
     if len(run) < 2:
         return None  # both shapes need two words
     # the glued noun ends the name ("Harbour house in Tovrin": the run goes on after it)
@@ -137,7 +140,7 @@ def _heuristic(text: str, run: list[tuple[str, int, int]], gaz: Gazetteer) -> Fi
     low = span.lower()
     words = [w.lower() for w, _, _ in run]
     glued = k is not None
-    if glued and not _sentence_start(text, run[-2][1]) and run[-2][0].lower() not in gaz.nouns:
+    if glued and not _sentence_start(text, run[-2][1]) and run[-2][0].lower() not in gaz.nouns and _literal(words, gaz):
         rule = "calque:heuristic_shape"
     elif len(run) >= 2 and any(w in gaz.nouns for w in words) and any(m.search(low) for m in gaz.markers):
         rule = "calque:heuristic_marker"
@@ -147,6 +150,13 @@ def _heuristic(text: str, run: list[tuple[str, int, int]], gaz: Gazetteer) -> Fi
         start = run[1][1]
         span = text[start:end]
     return Finding(KIND, start, end, span, None, rule, 0.5)
+
+
+def _literal(words: list[str], gaz: Gazetteer) -> bool:
+    """A word a literal translation puts where English has its synonym group's head ("Liberty" for
+    "Freedom"): the capitalised word glued to "house" is otherwise any English name ("Rugby union",
+    "Walkley board", "Paris court")."""
+    return any(gaz.synonyms.get(w, w) != w and w not in gaz.english for w in words)
 
 
 def _possessive(word: str) -> bool:

@@ -47,9 +47,11 @@ _LETTERS_AND_HYPHENS = bytes(b if b >= 0x80 or chr(b).isalpha() or b == ord("-")
 _LOOSE_HYPHEN = re.compile(r"-(?:(?<![^ -]-)|(?![^ -]))")
 # Words whose kind (`NameModel._word_kind`) is remembered, at most: a corpus's vocabulary, bounded.
 _MAX_WORD_KINDS = 200_000
-# Sum of fingerprint weights over a document's distinct names from which the document
-# counts as transliterated through that convention (its names are then never canonical).
-DOC_CONVENTION_THRESHOLD = 2.0
+# Sum of fingerprint weights over a document's distinct, clearly fingerprinted names from which the
+# document counts as transliterated through that convention (its names are then never canonical):
+# more than two names' worth, as an English article often carries two German names of its own
+# ("Goetsch", "Deutschland").
+DOC_CONVENTION_THRESHOLD = 2.5
 # Letters of the longest part (between hyphens) of a word taken as a name.
 MAX_NAME_PART = 16
 
@@ -244,6 +246,16 @@ class NameModel:
         by_key: dict[str, list[str]] = defaultdict(list)
         for token in english:
             by_key[self.tl.key(token)].append(token)
+        # A document whose names render onto attested spellings in two places or more is written through
+        # that convention too, as one whose fingerprints say so is.
+        for data in self.docs.values():
+            if data["convention"] != "en":
+                continue
+            for token in data["names"]:
+                conv = self._double_link(token, by_key)
+                if conv is not None and token in doc_freq:
+                    for other in data["names"]:
+                        conventions[other].add(conv)
         links: dict[str, dict[str, str]] = {}  # variant -> {attested spelling: convention}
         for token in sorted(doc_freq):
             if token in user.canonical_tokens:
@@ -274,6 +286,17 @@ class NameModel:
         for alias, canonical in user.aliases.items():
             self.decisions[alias] = _Decision(canonical.lower(), "user")
             self.display.setdefault(canonical.lower(), canonical)
+
+    def _double_link(self, token: str, by_key: dict[str, list[str]]) -> str | None:
+        """The convention under which `token` renders, changed in two places or more, onto an attested
+        spelling of another name ("Choumovets" -> "Shumovets"), if any."""
+        for conv, rules in self.tl.render.items():
+            if conv == "en":
+                continue
+            for rendering, changed in rules.changes(token):
+                if changed >= 2 and any(o != token for o in by_key.get(self.tl.key(rendering), ())):
+                    return conv
+        return None
 
     def _evidenced(self, token: str, doc_conventions: set[str]) -> list[str]:
         """The conventions the token may be written in: those whose fingerprints it carries clearly (weighing

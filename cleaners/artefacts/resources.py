@@ -39,6 +39,11 @@ class Gazetteer:
     nouns: frozenset[str]
     markers: tuple[re.Pattern[str], ...]
     vocabulary: frozenset[str]
+    # words English itself uses in an institution's name for their synonym group's head ("department" for
+    # "ministry", "high" for "supreme"): a difference in them alone is no evidence of a calque
+    english: frozenset[str] = frozenset()
+    # entries that name a type of institution every country has ("Ministry of Justice", "Supreme Court")
+    generic: frozenset[str] = frozenset()
     # `lookup` answers per span: names recur across documents, and `known`/`match` are pure.
     _answers: dict[str, bool | tuple[str, float] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -102,15 +107,45 @@ class Gazetteer:
         bag = tuple(sorted(seq))
         if bag in self.by_bag:
             canonical = self.by_bag[bag]
-            return None if self.english_form(text, canonical) else (canonical, 1.0)
+            if self.english_form(text, canonical) or not self._evident(text, canonical):
+                return None
+            return canonical, 1.0
         near = self.near.get(bag) if len(bag) >= NEAR_MIN_WORDS else None
         if near is None:
             return None
         canonical, order = near
         literal = self.sequence(text, synonyms=False)
-        if literal == seq and _subsequence(seq, order):
+        if literal == seq and _subsequence(seq, order) or not self._evident(text, canonical):
             return None
         return canonical, 2 * len(bag) / (len(bag) + len(order))
+
+    def evidence(self, text: str, canonical: str) -> str:
+        """What sets `text` apart from the organisation's name `canonical`:
+
+        - "literal": a word English does not use there, a word-for-word translation ("Advice of Europe",
+          "Constitutional Trial", "Ministry of Energetics");
+        - "english": only words English itself uses for the same role ("Department of Justice", "High
+          Court"), or a word dropped;
+        - "order": the same words in another order ("Commission of Venice", "International Transparency").
+
+        >>> from cleaners.settings import Settings
+        >>> gaz = load_gazetteer(Settings().gazetteer)
+        >>> gaz.evidence("Advice of Europe", "Council of Europe"), gaz.evidence("High Court", "Supreme Court")
+        ('literal', 'english')
+        """
+        own = self.sequence(text, synonyms=False)
+        names = set(self.sequence(canonical, synonyms=False))
+        changed = [w for w in own if w not in names]
+        if any(w not in self.english for w in changed):
+            return "literal"
+        if changed or len(own) != len(self.sequence(canonical, synonyms=False)):
+            return "english"
+        return "order"
+
+    def _evident(self, text: str, canonical: str) -> bool:
+        """A span may be a calque of `canonical`: for a type of institution every country has, only a literal
+        translation is ("Justice Department" is the English name of a ministry of justice)."""
+        return canonical not in self.generic or self.evidence(text, canonical) == "literal"
 
     def known(self, text: str) -> bool:
         """`text` is an organisation's English name (or short form), not a calque of it."""
@@ -173,6 +208,8 @@ def load_gazetteer(path: Path) -> Gazetteer:
         nouns=frozenset(heur.get("nouns", [])),
         markers=tuple(re.compile(m) for m in heur.get("markers", [])),
         vocabulary=frozenset(),
+        english=frozenset(data.get("synonyms", {}).get("english", [])),
+        generic=frozenset(org["name"] for org in data.get("org", []) if org.get("generic")),
     )
     by_bag: dict[tuple[str, ...], str] = {}
     near: dict[tuple[str, ...], tuple[str, tuple[str, ...]] | None] = {}
@@ -181,6 +218,7 @@ def load_gazetteer(path: Path) -> Gazetteer:
     for org in data.get("org", []):
         name = org["name"]
         canon.add(gaz.spelled(name))
+        canon.update(gaz.spelled(other) for other in org.get("english_names", []))
         for form in [name, *org.get("variants", [])]:
             seq = gaz.sequence(form)
             by_bag.setdefault(tuple(sorted(seq)), name)

@@ -35,18 +35,25 @@ class RuleSet:
 
     def variants(self, text: str) -> list[str]:
         """All renderings of `text` (alternative replacements multiply, capped)."""
+        return [rendering for rendering, _ in self.changes(text)]
+
+    def changes(self, text: str) -> list[tuple[str, int]]:
+        """All renderings of `text`, each with the number of places where a rule changed it: two
+        independent correspondences of one convention ("Choumovets": ch -> sh, ou -> u) are better
+        evidence of that convention than one, which English spellings meet by chance ("Valentine")."""
         if self.pattern is None:
-            return [text]
-        pieces: list[tuple[str, ...]] = []
+            return [(text, 0)]
+        pieces: list[tuple[tuple[str, int], ...]] = []
         pos = 0
         for match in self.pattern.finditer(text):
-            pieces.append((text[pos : match.start()],))
-            pieces.append(self.replacements[match.lastindex - 1])
+            pieces.append(((text[pos : match.start()], 0),))
+            found = match.group(0)
+            pieces.append(tuple((rep, int(rep != found)) for rep in self.replacements[match.lastindex - 1]))
             pos = match.end()
-        pieces.append((text[pos:],))
-        out: list[str] = []
+        pieces.append(((text[pos:], 0),))
+        out: list[tuple[str, int]] = []
         for combo in itertools.islice(itertools.product(*pieces), MAX_RENDERINGS):
-            out.append("".join(combo))
+            out.append(("".join(p for p, _ in combo), sum(n for _, n in combo)))
         return out
 
     def first(self, text: str) -> str:
