@@ -89,11 +89,11 @@ def test_scoring_rules():
         }
     }
     events = [
-        {"doc": "x.txt", "kind": "calque", "text": "Liberty house", "replacement": "Freedom House"},
+        {"doc": "x.txt", "kind": "calque", "text": "Liberty house", "replacement": "Freedom House", "action": "fixed"},
         {"doc": "x.txt", "kind": "transliteration", "text": "Ilse Brand", "replacement": "Ilse Brant"},
     ]
     result = score(labels, events)
-    assert result.kinds["calque"].figures() == {"recall": 1.0, "precision": 1.0, "fix_accuracy": 1.0}
+    assert result.kinds["calque"].figures() == {"recall": 1.0, "precision": 1.0, "fix_accuracy": 1.0, "applied": 1.0}
     assert len(result.trap_flags) == 1 and result.kinds["transliteration"].figures()["precision"] == 0.0
     assert overlaps("the. study. that", "the. study.") and not overlaps("abc", "xyz")
     # an end shared inside a word is no overlap ("... in Europe" / "European Bank ...")

@@ -110,4 +110,5 @@ def test_evidence_of_a_calque():
     gaz = RES.gazetteer
     assert gaz.evidence("Ministry of Energetics", "Ministry of Energy") == "literal"
     assert gaz.evidence("Department of Justice", "Ministry of Justice") == "english"
-    assert gaz.evidence("Commission of Venice", "Venice Commission") == "order"
+    assert gaz.evidence("Commission of Venice", "Venice Commission") == "literal"
+    assert gaz.evidence("International Transparency", "Transparency International") == "order"

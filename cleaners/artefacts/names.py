@@ -68,16 +68,14 @@ def _words(text: str) -> list[str]:
     return spaced.split()
 
 
-def _pivot_trace(sh_form: str, zh_form: str) -> bool:
-    """`sh_form` is `zh_form` with one or more zh (or j) read as sh: what a German `sch` written for
-    Russian ж becomes when it is read back the English way."""
-    if len(sh_form) < len(zh_form) - 1 or "sh" not in sh_form:
-        return False
-    return any(re.sub("sh", rep, sh_form) == zh_form for rep in ("zh", "j"))
+def _pivot_trace(trace: str, zh_form: str) -> bool:
+    """`trace` is `zh_form` with its zh (Russian ж) read another way: sh, what a German `sch` written for ж
+    becomes when read back the English way, or j, the French spelling of ж taken over as it stands."""
+    return trace != zh_form and "zh" in zh_form and any(trace.replace(c, "zh") == zh_form for c in ("sh", "j"))
 
 
 def _zh_over_sh(token: str, targets: list[str]) -> bool:
-    """Among attested spellings, the zh/j one wins over its sh twin (see `_pivot_trace`)."""
+    """Among attested spellings, the zh one wins over its sh or j twin (see `_pivot_trace`)."""
     return any(_pivot_trace(other, token) for other in targets if other != token)
 
 
@@ -112,6 +110,7 @@ class NameModel:
         self.decisions: dict[str, _Decision] = {}
         self.display: dict[str, str] = {}
         self.lowercase: set[str] = set()
+        self.written_through: dict[str, str] = {}  # doc id -> "de" | "fr", for the documents not in English convention
         self._word_kinds: dict[str, str | bool] = {}  # word -> `_word_kind(word)`, across documents
         self._doc_convention = "en"  # of the document being applied (`apply`)
 
@@ -248,14 +247,18 @@ class NameModel:
             by_key[self.tl.key(token)].append(token)
         # A document whose names render onto attested spellings in two places or more is written through
         # that convention too, as one whose fingerprints say so is.
-        for data in self.docs.values():
+        self.written_through = {doc_id: data["convention"] for doc_id, data in self.docs.items()}
+        for doc_id, data in self.docs.items():
             if data["convention"] != "en":
                 continue
             for token in data["names"]:
-                conv = self._double_link(token, by_key)
-                if conv is not None and token in doc_freq:
+                conv = self._double_link(token, by_key) if token in doc_freq else None
+                if conv is not None:
+                    self.written_through[doc_id] = conv
                     for other in data["names"]:
                         conventions[other].add(conv)
+                    break
+        self.written_through = {d: c for d, c in sorted(self.written_through.items()) if c != "en"}
         links: dict[str, dict[str, str]] = {}  # variant -> {attested spelling: convention}
         for token in sorted(doc_freq):
             if token in user.canonical_tokens:
@@ -324,8 +327,7 @@ class NameModel:
         for e in doc.events:
             if e.kind == "foreign_fragment":
                 foreign.setdefault(e.paragraph, []).append(e.text)
-        names, _, lower = self._count_words(_words("\n".join(para.text for para in doc.live)))
-        self._doc_convention = self._convention(names, lower)
+        self._doc_convention = self.written_through.get(doc.id) or self._own_convention(doc)
         for para in doc.live:
             ranges = [(i, i + len(t)) for t in foreign.get(para.index, ()) if (i := para.text.find(t)) >= 0]
             findings = [f for f in self._spans(para.text) if not any(f.start < e and s < f.end for s, e in ranges)]
@@ -404,6 +406,11 @@ class NameModel:
             Finding(KIND, start, end, text[start:end], replacement, f"transliteration:{source}", confidence, fixable)
         ]
 
+    def _own_convention(self, doc: Document) -> str:
+        """The convention of a document `decide` did not see, from its own fingerprints."""
+        names, _, lower = self._count_words(_words("\n".join(para.text for para in doc.live)))
+        return self._convention(names, lower)
+
     def _fingerprinted(self, conv: str, weight: float) -> bool:
         """A span's fingerprints are evidence enough for a flag: they weigh `flag_threshold`, and the
         document's names as a whole were written through the same convention (a German surname in an
@@ -421,6 +428,7 @@ class NameModel:
             "decisions": {t: [d.canonical, d.source] for t, d in sorted(self.decisions.items())},
             "display": dict(sorted(self.display.items())),
             "lowercase": sorted(self.lowercase),
+            "written_through": self.written_through,
         }
 
     @classmethod
@@ -432,6 +440,7 @@ class NameModel:
         model.decisions = {t: _Decision(c, source) for t, (c, source) in data["decisions"].items()}
         model.display = dict(data["display"])
         model.lowercase = set(data["lowercase"])
+        model.written_through = dict(data.get("written_through", {}))
         return model
 
     @classmethod

@@ -126,7 +126,8 @@ class Gazetteer:
           "Constitutional Trial", "Ministry of Energetics");
         - "english": only words English itself uses for the same role ("Department of Justice", "High
           Court"), or a word dropped;
-        - "order": the same words in another order ("Commission of Venice", "International Transparency").
+          "Commission of Venice" (a name English writes as a compound, put into the "of" order) counts here;
+        - "order": the same words in another order ("International Transparency").
 
         >>> from cleaners.settings import Settings
         >>> gaz = load_gazetteer(Settings().gazetteer)
@@ -138,6 +139,8 @@ class Gazetteer:
         changed = [w for w in own if w not in names]
         if any(w not in self.english for w in changed):
             return "literal"
+        if "of" in self.words(text) and "of" not in self.words(canonical):
+            return "literal"  # "Council of Security" for "Security Council": the French and German word order
         if changed or len(own) != len(self.sequence(canonical, synonyms=False)):
             return "english"
         return "order"
