@@ -15,8 +15,12 @@ TEXT = (
     "Home › News › Harbour\n\n"
     "The harbour board raised mooring fees by a tenth on Monday , saying that the breakwater repairs had cost "
     "far more than planned and that the board had no other money left for them this year.\n\n"
-    "Skippers said at a meeting Last week that they would ask the council to delay the rise until the autumn.\n"
+    "Skippers said at a meeting Last week that they would ask the council to delay the rise until the autumn.\n\n"
+    "“We cannot pay more for a berth than for the boat, said Tamsin Ure, who fishes out of the harbour.\n"
 )
+# The unclosed quotation is flagged, never fixed (punctuation:unclosed_quote is not fixable): accepting it
+# is what applies it.
+QUOTE = "“We cannot pay more for a berth than for the boat,” said Tamsin Ure"
 
 
 def run(raw: Path, clean: Path, **overrides) -> dict:
@@ -37,8 +41,11 @@ def test_rejected_removal_and_accepted_flag(tmp_path: Path, prefect_server) -> N
     first = events(clean)
     crumb = next(e for e in first if e["kind"] == "chrome")
     assert "Home › News › Harbour" not in (clean / "a.txt").read_text()
-    comma = next(e for e in first if e["kind"] == "punctuation")
+    comma = next(e for e in first if e["rule"] == "punctuation:space_before")
     assert comma["action"] == "fixed"
+    quote = next(e for e in first if e["rule"] == "punctuation:unclosed_quote")
+    assert quote["action"] == "flagged" and quote["replacement"]
+    assert QUOTE not in (clean / "a.txt").read_text()
 
     overrides = tmp_path / "corpusclean.overrides.toml"
     overrides.write_text(f'reject = ["{crumb["id"]}", "{comma["id"]}"]\n', encoding="utf-8")
@@ -48,21 +55,15 @@ def test_rejected_removal_and_accepted_flag(tmp_path: Path, prefect_server) -> N
     second = {e["id"]: e for e in events(clean)}
     assert second[crumb["id"]]["action"] == "flagged" and second[crumb["id"]]["override"] == "rejected"
     assert second[comma["id"]]["action"] == "flagged"
+    assert second[quote["id"]]["action"] == "flagged" and second[quote["id"]]["override"] is None
 
-    # Accepting a flagged suggestion applies it.
-    flagged = next(
-        (
-            e
-            for e in second.values()
-            if e["action"] == "flagged" and e["replacement"] and e["id"] not in (crumb["id"], comma["id"])
-        ),
-        None,
-    )
-    if flagged is not None:
-        overrides.write_text(f'accept = ["{flagged["id"]}"]\n', encoding="utf-8")
-        run(raw, clean, overrides=overrides)
-        third = {e["id"]: e for e in events(clean)}
-        assert third[flagged["id"]]["action"] == "fixed" and third[flagged["id"]]["override"] == "accepted"
+    # Accepting a flagged suggestion applies it; the rejections made before stay.
+    overrides.write_text(f'reject = ["{crumb["id"]}", "{comma["id"]}"]\naccept = ["{quote["id"]}"]\n', encoding="utf-8")
+    run(raw, clean, overrides=overrides)
+    third = {e["id"]: e for e in events(clean)}
+    assert third[quote["id"]]["action"] == "fixed" and third[quote["id"]]["override"] == "accepted"
+    out = (clean / "a.txt").read_text()
+    assert QUOTE in out and "Monday , saying" in out
 
 
 def test_jsonl_overrides_and_errors(tmp_path: Path) -> None:

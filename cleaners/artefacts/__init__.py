@@ -30,6 +30,7 @@ def detect_artefacts(doc: Document, settings: Settings, resources: ArtefactResou
     names = _multiword_name_words(doc)
     institutions = gaz.nouns | gaz.vocabulary
     live = doc.live
+    found: list[tuple[int, list[Finding]]] = []
     for n, para in enumerate(live):
         text = para.text
         foreign_para = para.language not in (None, "en", "und")
@@ -45,7 +46,11 @@ def detect_artefacts(doc: Document, settings: Settings, resources: ArtefactResou
         findings = [f for f in findings if not _inside(f, spans)]
         calques = [(f.start, f.end) for f in findings if f.kind == "calque"]
         findings = [f for f in findings if f.kind != "word_order" or not _inside(f, calques)]
-        apply_findings(doc, para, findings + fragments, settings)
+        found.append((n, findings + fragments))
+    # a capitalised noun is a German habit only where the document has several (the whole document decides)
+    kept = set(map(id, word_order.german_capitals([f for _, fs in found for f in fs])))
+    for n, findings in found:
+        apply_findings(doc, live[n], [f for f in findings if id(f) in kept], settings)
 
 
 _STRIP = ".,;:!?’'\"”“()"

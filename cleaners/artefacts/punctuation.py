@@ -83,10 +83,29 @@ def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "", gat
     return out
 
 
+# Code set in prose with spaces after its dots ("reqHeaders. append (", "response. headers. get ("):
+# braces, an assignment, an empty call, or a dotted name before a call.
+_CODE = re.compile(r"[{}]|\s=\s|\(\s*\)|\w\.\s\w+\s?\(")
+# Emphasis by a stop after every word: "good. on. you." / "all. of. you…" (a third stopped word).
+_EMPHASIS = re.compile(r"\s*[A-Za-z]+(?:\.|…)")
+
+
+def _emphasis(text: str, m: re.Match[str]) -> bool:
+    """A clause spelt out word by word, each word stopped ("You, good. on. you."): a third stopped
+    word follows, and the run opens a clause (after a mark or at the start), where MT's stray stops
+    cut a phrase after an ordinary word ("the highest. court. sat.")."""
+    before = text[: m.start()].rstrip()
+    return _EMPHASIS.match(text, m.end()) is not None and (not before or before[-1] in ",;:.!?…—–-")
+
+
 def _stray_stops(text: str, gazetteer: Gazetteer | None) -> list[Finding]:
+    """ "the. study. that says": stops that cut a phrase of lower-case words. Not in code written
+    with spaces after its dots, nor in emphasis that stops after every word ("good. on. you.")."""
     out = []
     for m in _STRAY_STOPS.finditer(text):
         if m.group(1).lower() in _ABBREV:
+            continue
+        if _emphasis(text, m) or _CODE.search(_line(text, m.start())):
             continue
         continues = m.group(3) is not None
         joined = f"{m.group(1)} {m.group(2)}"
@@ -98,6 +117,10 @@ def _stray_stops(text: str, gazetteer: Gazetteer | None) -> list[Finding]:
     return out
 
 
+# Words that cannot end a sentence: a stop after them, spaced, marks a word lost before it.
+_OPEN_ENDED = frozenset("the a an of to at in on by for with from since and or".split())
+
+
 def _space_before(text: str) -> list[Finding]:
     out = []
     for m in _SPACE_BEFORE.finditer(text):
@@ -106,6 +129,10 @@ def _space_before(text: str) -> list[Finding]:
             continue
         if mark == "." and m.group(3):
             continue  # "word . next": a spaced ellipsis or list, not clearly damage
+        if mark == "." and text.startswith(" .", m.end()):
+            continue  # "Fighting . . . And": a spaced ellipsis
+        if mark == "." and m.group(1).lower() in _OPEN_ENDED:
+            continue  # "editing this post since .": a value is missing, the space is not the error
         rep = f"{m.group(1)}{mark}" + (f" {m.group(3)}" if m.group(3) else "")
         out.append(Finding(KIND, m.start(), m.end(), m.group(0), rep, "punctuation:space_before", 0.95, True))
     return out
@@ -150,17 +177,32 @@ def _word_before(text: str, pos: int) -> int:
     return pos - i
 
 
+def _line(text: str, pos: int) -> str:
+    """The line of `text` around `pos`."""
+    end = text.find("\n", pos)
+    return text[text.rfind("\n", 0, pos) + 1 : end if end >= 0 else len(text)]
+
+
+# Marks that close a “ quotation: writers mix curly and straight quotes ("“We left," she said)
+# and scraped pages turn some closing marks into double primes (“Evil Dead 2″).
+_CLOSERS = ("”", '"', "″")
+
+
 def _unclosed(text: str, skip: set[int], closers: set[int], continued: bool) -> list[Finding]:
     """Opening “ never closed before the next “ or the paragraph's end. A quotation running
     to the paragraph's end is the multi-paragraph convention when the next one opens a quote.
-    A dangling “ (in `closers`) is the misplaced closing mark of the quotation before it."""
+    A dangling “ (in `closers`) is the misplaced closing mark of the quotation before it. A
+    paragraph with as many ” as “ nests quotations in the same marks ("“He said the “fans” left.”"):
+    every quotation is closed, whichever mark closes which."""
     opens = [m.start() for m in _OPEN_QUOTE.finditer(text) if m.start() not in skip]
+    if not skip and len(opens) <= text.count("”"):
+        return []
     out = []
     bounds = sentences(text)
     starts = [s for s, _ in bounds]
     for n, pos in enumerate(opens):
         nxt = opens[n + 1] if n + 1 < len(opens) else len(text)
-        if text.find("”", pos, nxt) >= 0 or any(pos < c < nxt for c in closers):
+        if any(text.find(c, pos, nxt) >= 0 for c in _CLOSERS) or any(pos < c < nxt for c in closers):
             continue
         k = bisect_right(starts, pos) - 1  # bisect, not a scan: a paragraph of 10^5 quotes stays linear
         sent_end = bounds[k][1] if k >= 0 and pos < bounds[k][1] else len(text)
