@@ -182,7 +182,7 @@ def apply_batch(
     res = resources(settings)
     models = _decided_models(models_path, res)
     wdir = Path(work)
-    dedup = DedupModel(settings)
+    dedup = DedupModel(settings, models.names)  # names compared through the run's name model
     sketches = sketch_cache(settings, prepared_dir)  # files beside the state, or Redis (settings.store)
     docs = []
     for key in keys:
@@ -194,10 +194,8 @@ def apply_batch(
             if doc.status == "ok":
                 digest = _text_digest(doc)
                 old = cache.get(doc.id)
-                if old and old.get("digest") == digest:
-                    dedup.import_doc(doc.id, old["sketch"])
-                else:
-                    dedup.observe(doc)
+                reuse = old["sketch"] if old and old.get("digest") == digest else None
+                dedup.observe(doc, reuse=reuse)  # signatures reused, facts taken afresh (names may link anew)
                 fresh[doc.id] = {"digest": digest, "sketch": dedup.export_doc(doc.id)}
             docs.append(doc)
         if fresh != cache:

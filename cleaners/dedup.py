@@ -14,6 +14,15 @@ Why this shape:
 - Paragraphs too short to shingle are compared by exact normalised hash inside their own
   document: a repeated one-line subheading in another article is not a copy, and empty sketches
   would all collide.
+- Similar wording is not enough: a removed copy must not lose a fact of its own. The sketch folds
+  digits, and character 5-grams at 0.425 match template lines (the same frame, other values in
+  its slots: "X wrote on March 11 at 08:00", "Step 5", price lines, blotter entries), so a
+  near-duplicate must also have the same numbers as its kept paragraph (`numbers`: the same
+  multiset once number formats are folded) and name no one the kept paragraph does not (`names`,
+  through the name model's spelling links). The exact hash keeps digits as digits, so an exact
+  repeat is still a copy and "Step 5" / "Step 7" are not. These facts are computed where the
+  sketch is and stored beside it (the clustering phase has no texts), and taken afresh from the
+  text whenever a cached sketch is reused (the name model may have changed meanwhile).
 """
 
 from __future__ import annotations
@@ -24,9 +33,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import xxhash
@@ -41,7 +50,7 @@ SCHEME = "affine32"  # datasketch 2 default: 32-bit input hashes, uint32 hash va
 SIG_DTYPE = sketching.SIG_DTYPE
 RULE_MINHASH = "dedup:minhash"
 RULE_EXACT = "dedup:exact"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: facts (numbers, names) beside the sketches
 # A paragraph is sketched from at most this many normalised characters, so a pathological 10 MB
 # "paragraph" costs bounded memory; its exact hash still covers all of it.
 MAX_SKETCH_CHARS = 100_000
@@ -112,8 +121,152 @@ def shingles(norm: str, settings: Settings) -> list[bytes]:
     return [norm[i : i + k].encode("utf-8") for i in range(len(norm) - k + 1)]
 
 
-def _exact_hash(norm: str) -> int:
+def _exact_hash(norm: str, nums: list[str] | None = None) -> int:
+    """Hash of a normalised text with its digits as digits (`nums`, in order): "Step 5" and "Step 7"
+    normalise alike but are different paragraphs; "4,000" and "4 000" are the same one."""
+    if nums:
+        norm = norm + "\x1f" + " ".join(nums)
     return xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass"))
+
+
+# --- facts: what a removed copy must not lose -----------------------------------------------------
+
+
+class NameIndex(Protocol):
+    """What the facts need from the name model (`cleaners.artefacts.NameModel`): which capitalised
+    words are names, and the key that links the spellings of one name."""
+
+    def same_name(self, token: str) -> str: ...
+
+    def is_name(self, low: str) -> bool: ...
+
+
+# A number: digit groups separated by spaces ("4 000", "1 500 000": a first group of 1-3 digits, then
+# groups of exactly 3, so that "1 5 Reply" stays two numbers), or digit runs joined by single "." or ","
+# ("4,000", "169.99", "27.01.2024"). A match never starts inside a digit run: the run's first digit
+# always matches, and every match ends where its digits do.
+_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)*")
+_NUMBER_SEPARATORS = re.compile(r"[.,]")
+_SPACES = re.compile(r"[ \u00a0\u2009\u202f]")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# The `_NAME_WORD` matches of ASCII text that start with A-Z, found directly: the lookbehinds, checked once
+# a capital is found, reject a capital inside a word, as `_NAME_WORD` (greedy) would have consumed it.
+_CAPITALISED_ASCII = re.compile(r"[A-Z](?<![A-Za-z].)(?<![A-Za-z]-.)[A-Za-z]*(?:-[A-Za-z]+)*")
+# Distinct words whose name keys a model remembers, at most (a corpus's capitalised vocabulary, bounded).
+_MAX_NAME_WORDS = 200_000
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers of a text in order, with their formats folded: group and decimal separators
+    dropped (`4,000` = `4.000` = `4 000` = `4000`; `1.5` = `1,5`; `$169.99` is `16999`, not `3999`),
+    leading zeros dropped (`08:00` = `8:00`), digits of any script as ASCII. Digit groups joined by
+    separators that are neither thousands groups nor one decimal part are several numbers: a date
+    `27.01.2024` holds 27, 1 and 2024, a list `2,3,5` three numbers. Units and signs are not part of
+    the number: `14 %`, `14%` and `14 per cent` all hold 14, as re-translated copies write it."""
+    out: list[str] = []
+    for found in _NUMBER.findall(text):
+        if found.isdigit():
+            out.append(_digits(found))
+            continue
+        groups = _NUMBER_SEPARATORS.split(_SPACES.sub("", found))
+        if len(groups) > 2 and not all(len(g) == 3 for g in groups[1:-1]):
+            out.extend(_digits(g) for g in groups)
+        else:
+            out.append(_digits("".join(groups)))
+    return out
+
+
+def _digits(digits: str) -> str:
+    if not digits.isascii():
+        digits = "".join(str(unicodedata.decimal(c, 0)) for c in digits)
+    return digits.lstrip("0") or "0"
+
+
+# Months are numbers: "Jan 27", "27 January" and "27.01." hold the same date (capitalised forms only).
+# Weekdays are not facts here: a re-translated copy may add one ("published on Friday") to the same report.
+_MONTHS = {
+    m: str(n)
+    for n, forms in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in forms
+}
+
+
+def names(text: str, index: NameIndex | None = None, cache: dict[str, list[str]] | None = None) -> list[str]:
+    """Sorted keys of the names a text mentions: its capitalised words that the name model counts as
+    names, each as the key linking its spellings (`same_name`), so that "Tschelwari" and "Chelvari"
+    are one name once the model links them, rewritten or only flagged. A hyphenated word the model
+    has no decision on counts by its capitalised parts ("Vienna-based" names Vienna). Without a model,
+    every capitalised word (or part) of three letters or more, lower-cased. `cache` remembers each
+    word's keys across calls (one model's)."""
+    return _names_of(_capitalised(text), index, cache)
+
+
+def _names_of(words: list[str], index: NameIndex | None, cache: dict[str, list[str]] | None) -> list[str]:
+    out: set[str] = set()
+    for word in words:
+        if word.lower() in _MONTHS:  # a month is a number (`facts`), under any of its names
+            continue
+        keys = cache.get(word) if cache is not None else None
+        if keys is None:
+            keys = _name_keys(word, index)
+            if cache is not None and len(cache) < _MAX_NAME_WORDS:
+                cache[word] = keys
+        out.update(keys)
+    return sorted(out)
+
+
+def _name_keys(word: str, index: NameIndex | None) -> list[str]:
+    if index is None:
+        return [w.lower() for w in word.split("-") if w[:1].isupper() and len(w) >= 3]
+    low = word.lower()
+    key = index.same_name(word)
+    if key != low:  # a spelling the model linked to another
+        return [key]
+    if "-" not in word:
+        return [key] if index.is_name(low) else []
+    return [index.same_name(w) for w in word.split("-") if w[:1].isupper() and index.is_name(w.lower())]
+
+
+def facts(
+    text: str, index: NameIndex | None = None, cache: dict[str, list[str]] | None = None
+) -> tuple[list[str], list[str]]:
+    """What a removed copy must not lose: its numbers (`numbers`, and the months it names, as numbers)
+    and its names (`names`)."""
+    words = _capitalised(text)
+    nums = numbers(text) + [_MONTHS[w.lower()] for w in words if w.lower() in _MONTHS]
+    return nums, _names_of(words, index, cache)
+
+
+def _capitalised(text: str) -> list[str]:
+    """The words of a text that start with a capital (hyphenated words whole)."""
+    if text.isascii():
+        return _CAPITALISED_ASCII.findall(text)
+    return [w for w in _NAME_WORD.findall(text) if w[0].isupper()]
+
+
+def _numbers_key(nums: list[str]) -> int:
+    """One uint64 per paragraph: equal exactly when the multisets of numbers are (translations reorder)."""
+    return xxhash.xxh3_64_intdigest(" ".join(sorted(nums)).encode("ascii"))
+
+
+def _name_hashes(keys: list[str]) -> list[int]:
+    return sorted({xxhash.xxh3_64_intdigest(k.encode("utf-8", "surrogatepass")) for k in keys})
 
 
 def sketch(shingle_sets: list[list[bytes]], num_perm: int) -> np.ndarray:
@@ -175,12 +328,25 @@ def _lsh_key(key: int) -> bytes:
 
 @dataclass
 class _DocSigs:
-    """One document's contribution: sketched paragraphs and short (exact-only) ones."""
+    """One document's contribution: sketched paragraphs and short (exact-only) ones, with their facts."""
 
     index: np.ndarray  # int32 paragraph indices, ascending
-    exact: np.ndarray  # uint64 normalised-text hashes, aligned with index
+    exact: np.ndarray  # uint64 normalised-text hashes (digits as digits), aligned with index
     sketched: np.ndarray  # bool, aligned with index: True when the paragraph has a row in sigs
     sigs: np.ndarray  # (number of sketched paragraphs, num_perm) uint32
+    wording: np.ndarray  # uint64 normalised-text hashes with digits folded, aligned with index
+    numbers: np.ndarray  # uint64 `_numbers_key` of `facts`, aligned with index
+    name_counts: np.ndarray  # int32 number of name hashes per paragraph, aligned with index
+    names: np.ndarray  # uint64 `_name_hashes` of every paragraph, concatenated
+
+    _offsets: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def name_offsets(self) -> np.ndarray:
+        """Where each paragraph's name hashes start in `names` (one more entry than paragraphs)."""
+        if self._offsets is None:
+            self._offsets = np.zeros(len(self.name_counts) + 1, dtype=np.int64)
+            np.cumsum(self.name_counts, out=self._offsets[1:])
+        return self._offsets
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -188,6 +354,10 @@ class _DocSigs:
             "exact": _b64(self.exact.astype("<u8")),
             "sketched": _b64(np.packbits(self.sketched)),
             "sigs": _b64(self.sigs.astype(SIG_DTYPE)),
+            "wording": _b64(self.wording.astype("<u8")),
+            "numbers": _b64(self.numbers.astype("<u8")),
+            "name_counts": _b64(self.name_counts.astype("<i4")),
+            "names": _b64(self.names.astype("<u8")),
         }
 
     @classmethod
@@ -196,7 +366,16 @@ class _DocSigs:
         n = len(index)
         sketched = np.unpackbits(_unb64(data["sketched"], np.uint8), count=n).astype(bool)
         sigs = _unb64(data["sigs"], SIG_DTYPE).reshape(-1, num_perm)
-        return cls(index=index, exact=_unb64(data["exact"], np.dtype("<u8")), sketched=sketched, sigs=sigs)
+        return cls(
+            index=index,
+            exact=_unb64(data["exact"], np.dtype("<u8")),
+            sketched=sketched,
+            sigs=sigs,
+            wording=_unb64(data["wording"], np.dtype("<u8")),
+            numbers=_unb64(data["numbers"], np.dtype("<u8")),
+            name_counts=_unb64(data["name_counts"], np.dtype("<i4")),
+            names=_unb64(data["names"], np.dtype("<u8")),
+        )
 
 
 def _b64(arr: np.ndarray) -> str:
@@ -325,11 +504,45 @@ def _verified_pairs(
         )
     score = same / num_perm
     ok = same_text | (score >= threshold)
+    near = np.flatnonzero(ok & ~same_text)
+    ok[near] = _facts_kept(docs, i[near], j[near])  # alike in wording is not enough: the same facts too
     i, j, score, same_text = i[ok], j[ok], np.where(same_text[ok], 1.0, score[ok]), same_text[ok]
     partners: dict[int, list[tuple[int, float, str]]] = {}
     for x, y, sc, ex in zip(i.tolist(), j.tolist(), score.tolist(), same_text.tolist(), strict=True):
         partners.setdefault(y, []).append((x, sc, RULE_EXACT if ex else RULE_MINHASH))
     return partners
+
+
+def _reusable_sigs(data: dict[str, Any], rows: int, num_perm: int) -> np.ndarray | None:
+    """The signatures of a cached export when they fit the paragraphs to sketch, else None."""
+    try:
+        sigs = _unb64(data["sigs"], SIG_DTYPE).reshape(-1, num_perm)
+    except (KeyError, TypeError, ValueError):  # a damaged cache entry: sketched again
+        return None
+    return sigs if len(sigs) == rows else None
+
+
+def _names_kept(kept: np.ndarray, removed: np.ndarray) -> bool:
+    """Every name of the paragraph to remove is named by the paragraph kept (hashes of name keys)."""
+    return not removed.size or set(removed.tolist()) <= set(kept.tolist())
+
+
+def _facts_kept(docs: list[_DocSigs], i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """For pairs of sketched paragraphs (global positions, i earlier: the one kept; never the same
+    text), whether j keeps i's facts: the same numbers, no name that i lacks, and other wording (the
+    same wording with other digits, or the same digits in other places, is a template filled in
+    twice). Numbers in numpy, names pair by pair (only pairs whose later paragraph names anyone)."""
+    numbers = np.concatenate([d.numbers[d.sketched] for d in docs])
+    wording = np.concatenate([d.wording[d.sketched] for d in docs])
+    counts = np.concatenate([d.name_counts[d.sketched] for d in docs])
+    hashes = np.concatenate([d.names[np.repeat(d.sketched, d.name_counts)] for d in docs])
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    ok = (numbers[i] == numbers[j]) & (wording[i] != wording[j])
+    for k in np.flatnonzero(ok & (counts[j] > 0)).tolist():
+        a, b = int(i[k]), int(j[k])
+        ok[k] = _names_kept(hashes[offsets[a] : offsets[a + 1]], hashes[offsets[b] : offsets[b + 1]])
+    return ok
 
 
 @dataclass(frozen=True)
@@ -345,32 +558,49 @@ class _Member:
 class DedupModel:
     """Corpus model (see cleaners.corpus.CorpusModel) for near-duplicate paragraphs."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, name_index: NameIndex | None = None) -> None:
+        """`name_index`: the run's decided name model, through which paragraphs' names are compared
+        (spellings it links are one name); None compares capitalised words as they are written."""
         self.settings = settings
+        self.name_index = name_index
+        self._name_keys: dict[str, list[str]] = {}
         self._docs: dict[str, _DocSigs] = {}
         self._members: dict[tuple[str, int], _Member] = {}
         self._clusters: list[dict[str, Any]] = []
 
     # statistics ---------------------------------------------------------------------------------
-    def observe(self, doc: Document) -> None:
-        """Sketch the document's live paragraphs (their current text) in one bulk call."""
+    def observe(self, doc: Document, reuse: dict[str, Any] | None = None) -> None:
+        """Sketch the document's live paragraphs (their current text) in one bulk call, and take their
+        facts. `reuse`: this document's `export_doc` from an earlier run over the same text; its
+        signatures are reused, its facts never (they depend on the name model, which may have changed)."""
         s = self.settings
-        index, exact, sketched, norms = [], [], [], []
+        index, exact, wording, sketched, norms, nums, counts, hashes = [], [], [], [], [], [], [], []
         for p in doc.live:
             norm = normalise(p.text)
             if not norm:
                 continue
+            found, name_keys = facts(p.text, self.name_index, self._name_keys)
+            keys = _name_hashes(name_keys)
             index.append(p.index)
-            exact.append(_exact_hash(norm))
+            exact.append(_exact_hash(norm, numbers(p.text)))
+            wording.append(_exact_hash(norm))
+            nums.append(_numbers_key(found))
+            counts.append(len(keys))
+            hashes += keys
             long_enough = norm.count(" ") + 1 >= s.min_dedup_tokens  # normalised: single spaces
             sketched.append(long_enough)
             if long_enough:
                 norms.append(norm)
+        sigs = _reusable_sigs(reuse, len(norms), s.num_perm) if reuse is not None else None
         self._docs[doc.id] = _DocSigs(
             index=np.asarray(index, dtype=np.int32),
             exact=np.asarray(exact, dtype=np.uint64),
             sketched=np.asarray(sketched, dtype=bool),
-            sigs=sketch_texts(norms, s),
+            sigs=sketch_texts(norms, s) if sigs is None else sigs,
+            wording=np.asarray(wording, dtype=np.uint64),
+            numbers=np.asarray(nums, dtype=np.uint64),
+            name_counts=np.asarray(counts, dtype=np.int32),
+            names=np.asarray(hashes, dtype=np.uint64),
         )
 
     def forget(self, doc_id: str) -> None:
@@ -483,7 +713,7 @@ class DedupModel:
                         members.setdefault(rep, []).append((doc_id, row, 1.0, RULE_EXACT))
                     continue
                 sig = d.sigs[sig_rows[row]]
-                best = self._best_rep(lsh, sig, h, rep_doc, rep_row, rep_sig)
+                best = self._best_rep(lsh, sig, h, (d, row), rep_doc, rep_row, rep_sig)
                 if best is None:
                     key = len(rep_doc)
                     rep_doc.append(doc_id)
@@ -500,10 +730,12 @@ class DedupModel:
         lsh: MinHashLSH,
         sig: np.ndarray,
         h: int,
+        at: tuple[_DocSigs, int],
         rep_doc: list[str],
         rep_row: list[int],
         rep_sig: list[int],
     ) -> tuple[int, float, str] | None:
+        member, row = at
         best: tuple[int, float, str] | None = None
         for key in sorted(int(k) for k in lsh.query(_Sig(sig))):
             d = self._docs[rep_doc[key]]
@@ -512,9 +744,24 @@ class DedupModel:
             else:
                 other = d.sigs[rep_sig[key]]
                 score, rule = float(np.count_nonzero(other == sig)) / len(sig), RULE_MINHASH
+                if score >= self.settings.threshold and not self._keeps_facts(d, rep_row[key], member, row):
+                    continue
             if score >= self.settings.threshold and (best is None or score > best[1]):
                 best = (key, score, rule)
         return best
+
+    @staticmethod
+    def _keeps_facts(kept: _DocSigs, kept_row: int, removed: _DocSigs, removed_row: int) -> bool:
+        """`_facts_kept` for one pair of rows (the MinHashLSH path)."""
+        if (
+            kept.numbers[kept_row] != removed.numbers[removed_row]
+            or kept.wording[kept_row] == removed.wording[removed_row]
+        ):
+            return False
+        ko, ro = kept.name_offsets(), removed.name_offsets()
+        return _names_kept(
+            kept.names[ko[kept_row] : ko[kept_row + 1]], removed.names[ro[removed_row] : ro[removed_row + 1]]
+        )
 
     def _record(
         self,

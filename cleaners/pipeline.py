@@ -174,7 +174,7 @@ def clean_prepared(docs: list[Document], res: Resources) -> CorpusResult:
     for doc in docs:
         models.observe(doc)
     models.decide()
-    dedup = DedupModel(settings)
+    dedup = DedupModel(settings, models.names)  # names compared through the run's name model
     for doc in docs:
         models.apply(doc)
         if doc.status == "ok":
