@@ -120,7 +120,7 @@ def staged_corpus(docs: list[Document]) -> list[Document]:
     for doc in docs:
         models.observe(doc)
     models.decide()
-    dedup = DedupModel(SETTINGS)
+    dedup = DedupModel(SETTINGS, models.names)
     for doc in docs:
         if doc.status == "ok":
             run("corpus models", doc, models.apply)
