@@ -12,7 +12,8 @@ scored by the set's own scorer:
 - `mt` (`../shared/real-mt`, real MT with expert error spans): the set's `score.py` per-rule lift over
   chance, fixes outside expert spans, and events on the human references.
 - `seeds`, `dev` (labelled): recall, precision and fix accuracy per artefact kind (`bench.artefacts.score`),
-  and whether every labelled duplicate group is clustered.
+  whether every labelled duplicate group is clustered, and the chrome lines removed, wrongly removed and
+  the keep lines lost (`tests.scoring.chrome_scores`).
 
 The sets are not part of this repository; `--shared` says where they are (default `../shared`).
 """
@@ -139,7 +140,7 @@ def score_mt(shared: Path, work: Path, verbose: bool) -> dict[str, Any]:
 
 
 def score_labelled(folder: Path, work: Path, name: str, verbose: bool) -> dict[str, Any]:
-    from tests.scoring import dup_pairs_clustered
+    from tests.scoring import chrome_scores, dup_pairs_clustered
 
     raw_src = folder / "raw" if (folder / "raw").is_dir() else folder
     raw = work / name / "raw"
@@ -151,7 +152,26 @@ def score_labelled(folder: Path, work: Path, name: str, verbose: bool) -> dict[s
     if verbose:
         report_artefacts(result, verbose=True)
     misses, groups = dup_pairs_clustered(raw, clean, labels)
-    return {"artefacts": result.as_dict(), "dup_groups": groups, "dup_groups_missed": misses}
+    chrome = chrome_scores(raw, clean, labels)
+    if verbose:
+        for line in chrome["missed"]:
+            print(f"  CHROME KEPT  {line}")
+        for line in chrome["false_positives"]:
+            print(f"  CHROME WRONG {line}")
+        for line in chrome["lost_keep"]:
+            print(f"  KEEP LOST    {line}")
+    return {
+        "artefacts": result.as_dict(),
+        "dup_groups": groups,
+        "dup_groups_missed": misses,
+        "chrome": {
+            "recall": round(chrome["recall"], 4),
+            "precision": round(chrome["precision"], 4),
+            "lines": chrome["lines"],
+            "removed_not_labelled": len(chrome["false_positives"]),
+            "keep_lines_lost": len(chrome["lost_keep"]),
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ only take headline-like lines after them.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 import unicodedata
@@ -19,8 +20,10 @@ from typing import Any
 
 import xxhash
 
+from cleaners import article
 from cleaners.chrome_fast import FastRules
 from cleaners.document import Document, Event, Paragraph
+from cleaners.language import quick_english
 from cleaners.settings import Settings
 
 KINDS = ("line", "fragment", "header")
@@ -60,6 +63,8 @@ class ChromeRules:
     edge_paragraphs: int = 4
     max_link_words: int = 20
     max_link_chars: int = 200
+    # the article-line model (`cleaners.article`); None: rules only
+    lines: article.LineModel | None = None
 
     @cached_property
     def fast(self) -> FastRules:
@@ -67,9 +72,20 @@ class ChromeRules:
         return FastRules(self.families)
 
 
-def load_rules(path: Path) -> ChromeRules:
-    """Compile the rule bank once per process (cached by resolved path)."""
-    return _load_rules(str(Path(path).resolve()))
+def load_rules(path: Path, model: Path | None = None) -> ChromeRules:
+    """Compile the rule bank once per process (cached by resolved path), with the article-line model
+    of `model` when one is given."""
+    rules = _load_rules(str(Path(path).resolve()))
+    if model is None:
+        return rules
+    return _with_model(rules, str(Path(model).resolve()))
+
+
+@lru_cache(maxsize=8)
+def _with_model(rules: ChromeRules, model: str) -> ChromeRules:
+    with_model = dataclasses.replace(rules, lines=article.load_model(model))
+    with_model.fast.warm()
+    return with_model
 
 
 @lru_cache(maxsize=8)
@@ -211,16 +227,23 @@ class _Plan:
 
 
 def strip_chrome(doc: Document, rules: ChromeRules) -> None:
-    """Remove chrome lines and glued fragments found by the rule bank; append events."""
+    """Remove chrome lines and glued fragments found by the rule bank and, when `rules.lines` holds the
+    article-line model, the lines it judges outside the article; append events.
+
+    The first line is the headline and never removed, unless it is the page's HTML title ("Headline -
+    Site name") with the headline itself printed below it: then that line is the headline."""
     live = doc.live
     n = len(live)
     plans = [_Plan({}, {}) for _ in live]
+    headline = _headline(live)
+    if headline != (0, 0):
+        plans[0].removed[0] = ("chrome:html_title", 0.9)
     for pi, p in enumerate(live):
         lines = p.lines
         zone = _zone(pi, n, edge_size(n, rules.edge_paragraphs))
         plan = plans[pi]
         for li, line in enumerate(lines):
-            if li in plan.removed or _is_title(p, li) or not line.strip():
+            if li in plan.removed or (pi, li) == headline or not line.strip():
                 continue
             fam = match_line(rules, line, zone)
             if fam is None:
@@ -231,9 +254,57 @@ def strip_chrome(doc: Document, rules: ChromeRules) -> None:
             plan.removed[li] = (fam.rule, fam.confidence)
             if fam.kind == "header":
                 _take_after_header(rules, live, plans, pi, li, fam)
+    if rules.lines is not None:
+        _judge_lines(rules.lines, live, plans, headline)
     for p, plan in zip(live, plans, strict=True):
         if plan.removed or plan.cuts:
             _rewrite(doc, p, plan.removed, plan.cuts)
+
+
+def _headline(live: list[Paragraph]) -> tuple[int, int]:
+    """(paragraph, line) of the headline among the live paragraphs: the first line, unless it is an HTML
+    title whose headline part (a piece before " - ", " | "...) is printed again on a later line of its own.
+    A first line printed again whole is a repeated title, and stays the headline."""
+    if not live:
+        return (0, 0)
+    first = live[0].lines[0]
+    parts = article.html_title_parts(first)
+    if len(parts) < 2:
+        return (0, 0)
+    whole = article.title_key(first)
+    keys = {article.title_key(part) for part in parts} - {"", whole}
+    for pi, p in enumerate(live):
+        for li, line in enumerate(p.lines):
+            if (pi, li) != (0, 0) and line.strip() and article.title_key(line) in keys:
+                return (pi, li)
+    return (0, 0)
+
+
+def _judge_lines(
+    model: article.LineModel, live: list[Paragraph], plans: list[_Plan], headline: tuple[int, int]
+) -> None:
+    """Mark the lines the article-line model puts outside the article: below `keep_inside` in the main
+    region, below `keep_outside` out of it (`chrome:article_model`, `chrome:outside_article`)."""
+    where = [(pi, li) for pi, p in enumerate(live) for li, line in enumerate(p.lines) if line.strip()]
+    if not where or not _english_prose(live):
+        return
+    rows = article.features([p.lines for p in live])
+    probabilities = model.probabilities(rows)
+    inside = rows[:, article.FEATURES.index("in_region")] > 0
+    for (pi, li), prob, in_region in zip(where, probabilities, inside, strict=True):
+        if (pi, li) == headline or li in plans[pi].removed:
+            continue
+        if prob < (model.keep_inside if in_region else model.keep_outside):
+            rule = "chrome:article_model" if in_region else "chrome:outside_article"
+            plans[pi].removed[li] = (rule, round(float(1.0 - prob), 2))
+
+
+def _english_prose(live: list[Paragraph]) -> bool:
+    """The page has English prose for the article-line model to find: half its lines of ten words or
+    more read as English. The model measures prose by English function words, so on a page in another
+    language every line would look like chrome; a page without prose gives it nothing to anchor on."""
+    long = [line for p in live for line in p.lines if len(line.split()) >= 10]
+    return bool(long) and 2 * sum(quick_english(line) is True for line in long) >= len(long)
 
 
 def edge_size(n: int, edge: int) -> int:

@@ -38,7 +38,7 @@ class Resources:
     def load(cls, settings: Settings) -> Resources:
         return cls(
             settings=settings,
-            chrome_rules=chrome.load_rules(settings.chrome_rules),
+            chrome_rules=chrome.load_rules(settings.chrome_rules, settings.chrome_model),
             artefacts=artefacts.load_resources(settings),
             review=load_overrides(settings.overrides),
         )

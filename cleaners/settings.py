@@ -9,10 +9,12 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_OVERRIDES = "corpusclean.overrides.toml"
+# Settings naming data files whose contents the results depend on (hashed into the corpus state).
+DATA_FILES = ("chrome_rules", "chrome_model", "gazetteer", "transliteration_rules", "canonical_names")
 
 
 class Settings(BaseModel):
@@ -26,6 +28,10 @@ class Settings(BaseModel):
 
     # chrome
     chrome_rules: Path = Field(DATA_DIR / "chrome_rules.toml", description="Chrome rule bank (TOML).")
+    chrome_model: Path | None = Field(
+        DATA_DIR / "chrome_lines.json",
+        description="Article-line model (tools/train_chrome_model.py); None: the rule bank and learned lines only.",
+    )
     chrome_min_docs: int = Field(2, description="A short line repeated in this many documents of a site is chrome.")
     chrome_max_words: int = Field(14, description="Lines longer than this are never learned as chrome.")
     chrome_edge_paragraphs: int = Field(4, description="Paragraphs at each end that count as a document's head/tail.")
@@ -135,10 +141,16 @@ class Settings(BaseModel):
             raise ValueError("connect_timeout: must be positive")
         return self
 
+    @field_validator("chrome_model", mode="before")
+    @classmethod
+    def _no_model(cls, value: Any) -> Any:
+        """TOML has no null: an empty string switches the article-line model off."""
+        return None if value == "" else value
+
     @model_validator(mode="after")
     def _data_files_exist(self) -> Settings:
         """A mistyped path is an error now, not a silently empty rule bank later."""
-        for name in ("chrome_rules", "gazetteer", "transliteration_rules", "canonical_names", "overrides"):
+        for name in (*DATA_FILES, "overrides"):
             path = getattr(self, name)
             if path is not None and not Path(path).is_file():
                 raise ValueError(f"{name}: file {path} not found")

@@ -20,7 +20,7 @@ from typing import Any
 import xxhash
 
 from cleaners.output import write_atomic
-from cleaners.settings import Settings
+from cleaners.settings import DATA_FILES, Settings
 
 SCHEMA = 1
 
@@ -63,7 +63,7 @@ def fingerprint(settings: Settings) -> dict[str, Any]:
     fields = settings.fingerprint_fields()
     fields.pop("overrides", None)  # a reviewer's verdicts re-clean documents, they do not invalidate the state
     data_files = {}
-    for name in ("chrome_rules", "gazetteer", "transliteration_rules", "canonical_names"):
+    for name in DATA_FILES:
         value = fields.pop(name, None)
         data_files[name] = _data_file_hash(Path(value) if value else None)
     return {
