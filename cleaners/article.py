@@ -87,7 +87,28 @@ FEATURES = (
     "block_prose",
     "repeated_in_page",
     "repeats_first_line",
+    "in_core",
+    "core_distance",
+    "region_position",
+    "short_run_before",
+    "short_run_after",
+    "after_headline",
+    "headline_distance",
+    "after_section",
 )
+# Headings that open what follows an article on a web page: its comments, related and recommended
+# stories. General web vocabulary (like the rule bank's), not words of any page.
+_SECTION = re.compile(
+    r"^(?:\W*\d+\s+)?(?:comments?|responses?|replies|discussion|related(?:\s+\w+)?|more\s+(?:stories|news|from|on|"
+    r"in|like\s+this)\b.*|recommended(?:\s+\w+)*|trending(?:\s+\w+)*|most\s+(?:read|popular|viewed|shared)\b.*|"
+    r"you\s+(?:may|might)\s+also\s+like\b.*|read\s+(?:more|next|also)\b.*|leave\s+a\s+(?:reply|comment)|"
+    r"(?:there\s+(?:are|is)\s+)?\d+\s+comments?|join\s+the\s+(?:discussion|conversation)|"
+    r"(?:popular|latest|top)\s+(?:stories|news|posts|articles)\b.*)\W*$",
+    re.IGNORECASE,
+)
+# The core of the region: the same scan with non-prose lines costing this much, so that a band of
+# short lines (a share bar, a "related" header) cuts off the teasers and comments beyond it.
+CORE_NON_PROSE_COST = 4.0
 
 
 def _line_row(text: str) -> list[float]:
@@ -125,10 +146,10 @@ def _is_prose(row: list[float]) -> bool:
     return row[1] >= math.log1p(PROSE_WORDS) and row[2] >= PROSE_STOP_RATIO
 
 
-def _prose_score(row: list[float]) -> float:
+def _prose_score(row: list[float], cost: float = NON_PROSE_COST) -> float:
     if _is_prose(row):
         return 3.0 * row[1] * row[2]
-    return -NON_PROSE_COST
+    return -cost
 
 
 def _max_subarray(scores: list[float]) -> tuple[int, int]:
@@ -184,6 +205,13 @@ def features(blocks: list[list[str]]) -> np.ndarray:
     words = np.array([r[1] for r in rows])
     stops = np.array([r[2] for r in rows])
     first, last = _max_subarray([_prose_score(r) for r in rows])
+    core_first, core_last = _max_subarray([_prose_score(r, CORE_NON_PROSE_COST) for r in rows])
+    run_before = np.zeros(n)
+    for k in range(1, n):
+        run_before[k] = 0.0 if prose[k - 1] else run_before[k - 1] + 1
+    run_after = np.zeros(n)
+    for k in range(n - 2, -1, -1):
+        run_after[k] = 0.0 if prose[k + 1] else run_after[k + 1] + 1
     block_lines: dict[int, int] = {}
     block_prose: dict[int, float] = {}
     for b, p in zip(block_of, prose, strict=True):
@@ -194,6 +222,12 @@ def features(blocks: list[list[str]]) -> np.ndarray:
     for key in keys:
         seen[key] = seen.get(key, 0) + 1
     title_keys = {title_key(part) for part in html_title_parts(lines[0])} - {""}
+    headline = next((k for k in range(1, n) if title_key(lines[k]) in title_keys), None)
+    # the first section heading after three prose lines
+    started = np.cumsum(prose)
+    section = next(
+        (k for k in range(n) if started[k] >= 3 and len(lines[k]) < 80 and _SECTION.match(lines[k].strip())), None
+    )
     out = np.zeros((n, len(FEATURES)))
     cum = {name: np.concatenate([[0.0], np.cumsum(a)]) for name, a in (("p", prose), ("w", words), ("s", stops))}
     for k in range(n):
@@ -218,6 +252,14 @@ def features(blocks: list[list[str]]) -> np.ndarray:
             block_prose[b] / block_lines[b],
             float(seen[keys[k]] > 1),
             float(k > 0 and title_key(lines[k]) in title_keys),
+            float(core_first <= k <= core_last),
+            math.log1p(0 if core_first <= k <= core_last else (core_first - k if k < core_first else k - core_last)),
+            (k - first) / max(1, last - first) if inside else (-1.0 if k < first else 2.0),
+            math.log1p(run_before[k]),
+            math.log1p(run_after[k]),
+            float(headline is not None and k >= headline),
+            math.log1p(abs(k - headline)) if headline is not None else -1.0,
+            float(section is not None and k >= section),
         ]
         out[k] = row
     return out

@@ -27,6 +27,8 @@ from cleaners.language import quick_english
 from cleaners.settings import Settings
 
 KINDS = ("line", "fragment", "header")
+# Rules of the article-line model's removals (`_judge_lines`).
+MODEL_RULES = frozenset({"chrome:article_model", "chrome:outside_article"})
 ZONES = ("any", "head", "tail")
 TAKES = ("links", "block")
 
@@ -231,13 +233,16 @@ def strip_chrome(doc: Document, rules: ChromeRules) -> None:
     article-line model, the lines it judges outside the article; append events.
 
     The first line is the headline and never removed, unless it is the page's HTML title ("Headline -
-    Site name") with the headline itself printed below it: then that line is the headline."""
+    Site name") with the headline itself printed below it: then that line is the headline, and a document
+    without a site (a flat folder) takes the site the title names."""
     live = doc.live
     n = len(live)
     plans = [_Plan({}, {}) for _ in live]
     headline = _headline(live)
     if headline != (0, 0):
         plans[0].removed[0] = ("chrome:html_title", 0.9)
+        if not doc.site:
+            doc.site = _site_in_title(live[0].lines[0], live[headline[0]].lines[headline[1]])
     for pi, p in enumerate(live):
         lines = p.lines
         zone = _zone(pi, n, edge_size(n, rules.edge_paragraphs))
@@ -280,6 +285,15 @@ def _headline(live: list[Paragraph]) -> tuple[int, int]:
     return (0, 0)
 
 
+def _site_in_title(title: str, headline: str) -> str:
+    """The site an HTML title names beside its headline ("Headline - The Daily Example" -> "the daily
+    example"): pages of a flat folder have no site of their own, and the learned chrome is per site."""
+    parts = article.html_title_parts(title)
+    key = article.title_key(headline)
+    rest = [p for p in parts if article.title_key(p) != key]
+    return " ".join(rest[-1].split()).casefold() if rest else ""
+
+
 def _judge_lines(
     model: article.LineModel, live: list[Paragraph], plans: list[_Plan], headline: tuple[int, int]
 ) -> None:
@@ -295,7 +309,7 @@ def _judge_lines(
         if (pi, li) == headline or li in plans[pi].removed:
             continue
         if prob < (model.keep_inside if in_region else model.keep_outside):
-            rule = "chrome:article_model" if in_region else "chrome:outside_article"
+            rule = "chrome:article_model" if in_region else "chrome:outside_article"  # MODEL_RULES
             plans[pi].removed[li] = (rule, round(float(1.0 - prob), 2))
 
 
@@ -471,9 +485,11 @@ class ChromeModel:
 
     def observe(self, doc: Document) -> None:
         live = doc.live
-        n = len(live)
+        # A paragraph's place in the page as read: the head and tail are the page's, whatever the chrome
+        # stage has taken out of them already.
+        n = len(doc.paragraphs)
         edge = edge_size(n, self.settings.chrome_edge_paragraphs)
-        flat = [(pos, p, li, line) for pos, p in enumerate(live) for li, line in enumerate(p.lines)]
+        flat = [(p.index, p, li, line) for p in live for li, line in enumerate(p.lines)]
         prose = [prose_like(line, self.settings.chrome_max_words) for *_, line in flat]  # once per line
         anchors = [
             _fingerprint(line) if _is_title(p, li) or is_prose else ""
@@ -489,6 +505,15 @@ class ChromeModel:
             entry = lines.setdefault(key, [0, 1, f"{before[i]}|{after[i]}"])
             entry[0] |= int(pos < edge or pos >= n - edge)
             entry[1] &= int(_is_title(p, li))
+        # Lines the article-line model already took out are still the site's lines: the model judges a
+        # line in its page's context and may take it from one page and not from another, and the site's
+        # repetition then takes it from the rest. They count as edge lines of a context of their own.
+        for e in doc.events:
+            if e.kind == "chrome" and e.rule in MODEL_RULES:
+                for line in e.text.split("\n"):
+                    key = self._learnable(line)
+                    if key is not None:
+                        lines.setdefault(key, [1, 0, f"model:{_fingerprint(doc.id)}"])
         self.docs[doc.id] = {"site": doc.site or "", "lines": dict(sorted(lines.items()))}
 
     def _learnable(self, line: str, prose: bool | None = None) -> str | None:

@@ -160,11 +160,21 @@ class Document:
 
 
 def split_paragraphs(text: str) -> list[Paragraph]:
-    """Blank lines separate paragraphs. A text without any blank line but with several
-    lines is the one-line-per-paragraph layout, so each line is a paragraph."""
+    r"""Blank lines separate paragraphs. A text without any blank line between its lines (blank lines
+    at its start or end do not count: a file ends with a newline) is the one-line-per-paragraph layout,
+    so each line is a paragraph.
+
+    >>> [p.text for p in split_paragraphs("a\nb\nc\n")]
+    ['a', 'b', 'c']
+    >>> [p.text for p in split_paragraphs("Menu\nHome\n\nThe story.\n")]
+    ['Menu\nHome', 'The story.']
+    """
     lines = text.split("\n")
-    if len(lines) > 1 and not any(not line.strip() for line in lines):
-        blocks = lines
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    inner = lines[first : last + 1]
+    if len(inner) > 1 and all(line.strip() for line in inner):
+        blocks = inner
     else:
         blocks, current = [], []
         for line in lines:
