@@ -18,6 +18,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xxhash
 
 from cleaners import article
@@ -27,6 +28,8 @@ from cleaners.language import quick_english
 from cleaners.settings import Settings
 
 KINDS = ("line", "fragment", "header")
+# Rounds of the article-line model over what is left of a page, at most (`_judge_lines`).
+MAX_MODEL_ROUNDS = 4
 # Rules of the article-line model's removals (`_judge_lines`).
 MODEL_RULES = frozenset({"chrome:article_model", "chrome:outside_article"})
 ZONES = ("any", "head", "tail")
@@ -298,19 +301,55 @@ def _judge_lines(
     model: article.LineModel, live: list[Paragraph], plans: list[_Plan], headline: tuple[int, int]
 ) -> None:
     """Mark the lines the article-line model puts outside the article: below `keep_inside` in the main
-    region, below `keep_outside` out of it (`chrome:article_model`, `chrome:outside_article`)."""
-    where = [(pi, li) for pi, p in enumerate(live) for li, line in enumerate(p.lines) if line.strip()]
-    if not where or not _english_prose(live):
+    region, below `keep_outside` out of it (`chrome:article_model`, `chrome:outside_article`).
+
+    The first round sees the page as read, as the model was trained. A line's verdict depends on its
+    neighbours, so the model then judges what is left again, as a second cleaning of the output would,
+    until it takes nothing more: the clean text is a fixed point (cleaning it again changes nothing)."""
+    if not _english_prose(live):
         return
-    rows = article.features([p.lines for p in live])
-    probabilities = model.probabilities(rows)
-    inside = rows[:, article.FEATURES.index("in_region")] > 0
-    for (pi, li), prob, in_region in zip(where, probabilities, inside, strict=True):
-        if (pi, li) == headline or li in plans[pi].removed:
-            continue
-        if prob < (model.keep_inside if in_region else model.keep_outside):
-            rule = "chrome:article_model" if in_region else "chrome:outside_article"  # MODEL_RULES
-            plans[pi].removed[li] = (rule, round(float(1.0 - prob), 2))
+    for round_ in range(MAX_MODEL_ROUNDS):
+        where = [
+            (pi, li)
+            for pi, p in enumerate(live)
+            for li, line in enumerate(p.lines)
+            if line.strip() and (round_ == 0 or li not in plans[pi].removed)
+        ]
+        if not where:
+            return
+        blocks: list[list[str]] = [[] for _ in live]
+        for pi, li in where:
+            blocks[pi].append(live[pi].lines[li])
+        rows = article.features(blocks)
+        probabilities = model.probabilities(rows)
+        inside = rows[:, article.FEATURES.index("in_region")] > 0
+        taken = 0
+        for k, ((pi, li), prob, in_region) in enumerate(zip(where, probabilities, inside, strict=True)):
+            if (pi, li) == headline or li in plans[pi].removed:
+                continue
+            if not in_region and _sentence_by_region(rows[k]):
+                continue
+            if prob < (model.keep_inside if in_region else model.keep_outside):
+                rule = "chrome:article_model" if in_region else "chrome:outside_article"  # MODEL_RULES
+                plans[pi].removed[li] = (rule, round(float(1.0 - prob), 2))
+                taken += 1
+        if not taken and round_ > 0:
+            return
+
+
+_F = {name: i for i, name in enumerate(article.FEATURES)}
+
+
+def _sentence_by_region(row: np.ndarray) -> bool:
+    """A line next to the main region (two lines away at most) that is an English sentence: a talk's
+    opening line, a closing remark, an article's last line after a quote. The region is drawn around
+    long prose; a short sentence at its edge is the article's more often than not."""
+    return (
+        row[_F["region_distance"]] <= np.log1p(2)
+        and row[_F["terminal"]] > 0
+        and row[_F["logwords"]] >= np.log1p(5)
+        and row[_F["stop_ratio"]] >= 0.25
+    )
 
 
 def _english_prose(live: list[Paragraph]) -> bool:
