@@ -177,66 +177,18 @@ def report(result: Score, verbose: bool = False, out=sys.stdout) -> None:
 
 
 def run_corpus(raw: Path, settings: Any = None) -> list[dict[str, Any]]:
-    """Run the library stages on `raw` and return all events as dicts."""
+    """Run the library on `raw` and return all events as dicts."""
+    from cleaners.pipeline import run_library
     from cleaners.settings import Settings
 
-    settings = settings or Settings()
-    try:
-        from cleaners.pipeline import run_library
-    except ImportError:
-        run_library = None
-    if run_library is not None:
-        result = run_library(raw, settings)
-        docs = getattr(result, "documents", result)
-    else:
-        docs = _own_harness(raw, settings)
-    return [e.to_dict() for d in docs for e in d.events]
+    result = run_library(raw, settings or Settings())
+    return [e.to_dict() for d in result.documents for e in d.events]
 
 
-def _own_harness(raw: Path, settings: Any) -> list[Any]:
-    """decode -> paragraphs -> language -> per-document artefacts -> name model (no chrome)."""
-    import ftfy
-
-    from cleaners.artefacts import NameModel, detect_artefacts, load_resources
-    from cleaners.document import Document, split_paragraphs
-    from cleaners.language import detect_languages
-
-    res = load_resources(settings)
-    docs = []
-    for path in sorted(p for p in raw.rglob("*.txt") if "bad" not in p.relative_to(raw).parts):
-        data = path.read_bytes()
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            text = data.decode("utf-16")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252")
-        text = ftfy.fix_text(text.replace("\r\n", "\n").replace("\r", "\n"), uncurl_quotes=False)
-        doc = Document(id=str(path.relative_to(raw)), source=str(path), paragraphs=split_paragraphs(text))
-        detect_languages(doc, settings)
-        detect_artefacts(doc, settings, res)
-        docs.append(doc)
-    model = NameModel(settings, res)
-    for doc in docs:
-        model.observe(doc)
-    model.decide()
-    for doc in docs:
-        model.apply(doc)
-    return docs
-
-
-def score_corpus(folder: Path, settings: Any = None, own: bool = False) -> Score:
+def score_corpus(folder: Path, settings: Any = None) -> Score:
     raw = folder / "raw" if (folder / "raw").is_dir() else folder
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
-    if own:
-        from cleaners.settings import Settings
-
-        docs = _own_harness(raw, settings or Settings())
-        events = [e.to_dict() for d in docs for e in d.events]
-    else:
-        events = run_corpus(raw, settings)
-    return score(labels, events)
+    return score(labels, run_corpus(raw, settings))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,12 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labels", type=Path)
     ap.add_argument("--events", type=Path)
     ap.add_argument("--corpus", type=Path)
-    ap.add_argument("--own-harness", action="store_true", help="skip cleaners.pipeline.run_library")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.corpus:
-        result = score_corpus(args.corpus, own=args.own_harness)
+        result = score_corpus(args.corpus)
     elif args.labels and args.events:
         labels = json.loads(args.labels.read_text(encoding="utf-8"))
         with open(args.events, encoding="utf-8") as fh:

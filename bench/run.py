@@ -166,10 +166,9 @@ def stages(raw: Path, n_docs: int, seed: int, lang_baseline: int) -> dict[str, A
     import xxhash  # noqa: F401 - imported for its side effect of being warm
     from datasketch import MinHash, MinHashLSH
 
-    from cleaners import artefacts, chrome, language
+    from cleaners import language
     from cleaners.dedup import DedupModel, lsh_params, normalise, shingles
-    from cleaners.encoding import repair
-    from cleaners.pipeline import CorpusModels, Resources
+    from cleaners.pipeline import DOCUMENT_STAGES, CorpusModels, Resources
     from cleaners.reading import Source, read_source
     from cleaners.settings import Settings
 
@@ -197,17 +196,13 @@ def stages(raw: Path, n_docs: int, seed: int, lang_baseline: int) -> dict[str, A
     try:
         for path in files:
             for doc in timed("read", read_source, Source(rel=str(path.relative_to(raw)), path=path), settings):
-                timed("encoding", repair, doc)
-                timed("chrome (rules)", chrome.strip_chrome, doc, res.chrome_rules)
-                timed("language", language.detect_languages, doc, settings)
-                timed("artefacts", artefacts.detect_artefacts, doc, settings, res.artefacts)
+                for stage in DOCUMENT_STAGES:
+                    timed(stage.name, stage.run, [doc], res)
                 docs.append(doc)
     finally:
         language.detect = real_detect
     models = CorpusModels.empty(res)
-    for doc in docs:
-        timed("corpus models", models.observe, doc)
-    timed("corpus models", models.decide)
+    timed("corpus models", models.fit, docs)
     for doc in docs:
         timed("corpus models", models.apply, doc)
     dedup = DedupModel(settings, models.names)
@@ -224,7 +219,7 @@ def stages(raw: Path, n_docs: int, seed: int, lang_baseline: int) -> dict[str, A
     t = time.perf_counter()
     for text in texts:
         ftfy.fix_text(text)
-    base["encoding"] = {"seconds": time.perf_counter() - t, "what": "ftfy.fix_text defaults on every paragraph"}
+    base["repair"] = {"seconds": time.perf_counter() - t, "what": "ftfy.fix_text defaults on every paragraph"}
 
     live = [p.text for d in docs for p in d.live]
     sample = random.Random(seed).sample(live, min(lang_baseline, len(live)))

@@ -142,7 +142,7 @@ def decide_models(model_paths: list[str], work: str, settings_data: dict) -> str
         merged.merge(CorpusModels.from_dict(read_json(Path(path)), res))
     merged.decide()
     out = Path(work) / "corpus.decisions.json"
-    write_json(out, merged.decisions_dict())
+    write_json(out, merged.decisions())
     return str(out)
 
 

@@ -517,7 +517,7 @@ class ChromeModel:
     title (titles are content and never removed).
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, resources: Any = None) -> None:
         self.settings = settings
         self.docs: dict[str, dict[str, Any]] = {}
         self.learned: dict[str, dict[str, list[int]]] = {}
@@ -621,8 +621,17 @@ class ChromeModel:
             "learned": self.learned,
         }
 
+    def decisions(self) -> dict[str, Any]:
+        """What `apply` needs after `decide`: the learned lines, without the per-document observations."""
+        return {"learned": self.learned}
+
     @classmethod
-    def from_dict(cls, data: dict[str, Any], settings: Settings) -> ChromeModel:
+    def from_decisions(cls, data: dict[str, Any], settings: Settings, resources: Any = None) -> ChromeModel:
+        """A decided model that can `apply` (and only that)."""
+        return cls.from_dict(data, settings)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], settings: Settings, resources: Any = None) -> ChromeModel:
         model = cls(settings)
         model.docs = {k: {"site": v["site"], "lines": dict(v["lines"])} for k, v in data.get("docs", {}).items()}
         model.learned = {s: dict(keys) for s, keys in data.get("learned", {}).items()}

@@ -3,16 +3,23 @@
 A model's statistics come from documents seen in any batch, process or earlier run; because
 partial models merge, one code path serves a single process, Dask workers and incremental runs.
 Each model keeps per-document contributions so a document can also be taken away (`forget`).
+A decided model travels to the workers that apply it as its `decisions()` only (the observations
+grow with the corpus), and `from_decisions` rebuilds a model that can `apply`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol, Self
 
 from cleaners.document import Document
+from cleaners.settings import Settings
 
 
 class CorpusModel(Protocol):
+    def __init__(self, settings: Settings, resources: Any = None) -> None:
+        """An empty model (`resources`: the artefact resources, for the models that need them)."""
+
     def observe(self, doc: Document) -> None:
         """Add one document's statistics."""
 
@@ -29,4 +36,33 @@ class CorpusModel(Protocol):
         """Edit `doc` by the decisions, appending events."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe state (never pickle)."""
+        """JSON-safe state with the observations (never pickle)."""
+
+    def decisions(self) -> dict[str, Any]:
+        """JSON-safe decisions only: what `apply` needs."""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], settings: Settings, resources: Any = None) -> Self:
+        """The model `to_dict` wrote."""
+
+    @classmethod
+    def from_decisions(cls, data: dict[str, Any], settings: Settings, resources: Any = None) -> Self:
+        """A decided model from `decisions()`, able to `apply` (and only that)."""
+
+
+def fit(models: Iterable[CorpusModel], docs: Iterable[Document]) -> None:
+    """Observe every document with every model, then decide: the whole statistics phase in one call.
+
+    >>> from cleaners.chrome import ChromeModel
+    >>> from cleaners.settings import Settings
+    >>> model = ChromeModel(Settings())
+    >>> fit([model], [])
+    >>> model.learned
+    {}
+    """
+    models = list(models)
+    for doc in docs:
+        for model in models:
+            model.observe(doc)
+    for model in models:
+        model.decide()

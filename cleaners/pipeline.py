@@ -1,20 +1,27 @@
-"""The order of the stages, as plain functions the flow (or a test) calls batch by batch.
+"""The pipeline, declared once: the per-document stages and the corpus models, as lists the runners
+iterate (this module's `run_library`, the batch steps of `cleaners.batches` that the flow runs on
+workers, the tests and the benchmark).
 
-per document:  read -> repair -> rule chrome -> language -> artefacts (per-document kinds)
-corpus:        chrome lines + name variants: observe -> merge -> decide
-per document:  apply learned chrome and name fixes, then MinHash signatures (dedup observe)
+per document:  read -> DOCUMENT_STAGES (repair, chrome, language, artefacts)
+corpus:        CORPUS_MODELS (learned chrome lines, name spellings): observe -> merge -> decide
+per document:  apply the corpus models, then MinHash signatures (dedup observe)
 corpus:        near-duplicate clustering (decide)
 per document:  drop duplicates, write
+
+Adding a per-document stage is one `Stage` in `DOCUMENT_STAGES`; adding a corpus model is one class
+(following `cleaners.corpus.CorpusModel`) in `CORPUS_MODELS`.
 """
 
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cleaners import artefacts, chrome
+from cleaners.corpus import CorpusModel, fit
 from cleaners.dedup import DedupModel
 from cleaners.document import Document
 from cleaners.encoding import repair
@@ -52,8 +59,48 @@ def _fail(doc: Document, stage: str, exc: BaseException) -> None:
     doc.paragraphs = []
 
 
+@dataclass(frozen=True)
+class Stage:
+    """One per-document stage: a name (an error says which stage failed) and a function over a batch of
+    documents, so that a stage can judge a whole batch at once; `prepare_document` gives it one."""
+
+    name: str
+    run: Callable[[list[Document], Resources], None]
+
+
+def _repair(docs: list[Document], res: Resources) -> None:
+    for doc in docs:
+        repair(doc)
+
+
+def _chrome(docs: list[Document], res: Resources) -> None:
+    for doc in docs:
+        chrome.strip_chrome(doc, res.chrome_rules)
+
+
+def _language(docs: list[Document], res: Resources) -> None:
+    for doc in docs:
+        detect_languages(doc, res.settings)
+
+
+def _artefacts(docs: list[Document], res: Resources) -> None:
+    for doc in docs:
+        artefacts.detect_artefacts(doc, res.settings, res.artefacts)
+
+
+DOCUMENT_STAGES: tuple[Stage, ...] = (
+    Stage("repair", _repair),
+    Stage("chrome", _chrome),
+    Stage("language", _language),
+    Stage("artefacts", _artefacts),
+)
+
+# The corpus-level models that edit documents before near-duplicate detection, in the order they apply.
+CORPUS_MODELS: dict[str, type[CorpusModel]] = {"chrome": chrome.ChromeModel, "names": artefacts.NameModel}
+
+
 def prepare_document(doc: Document, res: Resources) -> Document:
-    """The per-document passes. A failure turns the document into an error record."""
+    """The per-document stages. A failure turns the document into an error record."""
     if doc.status != "ok":
         return doc
     doc.review = res.review
@@ -66,78 +113,84 @@ def prepare_document(doc: Document, res: Resources) -> Document:
 
 
 def _passes(doc: Document, res: Resources) -> None:
-    stage = "repair"
-    try:
-        repair(doc)
-        stage = "chrome"
-        chrome.strip_chrome(doc, res.chrome_rules)
-        stage = "language"
-        detect_languages(doc, res.settings)
-        stage = "artefacts"
-        artefacts.detect_artefacts(doc, res.settings, res.artefacts)
-    except DocumentTimeout:
-        raise
-    except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
-        _fail(doc, stage, exc)
+    for stage in DOCUMENT_STAGES:
+        try:
+            stage.run([doc], res)
+        except DocumentTimeout:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
+            _fail(doc, stage.name, exc)
+            return
 
 
 def prepare_source(source: Source, res: Resources) -> list[Document]:
     return [prepare_document(doc, res) for doc in read_source(source, res.settings)]
 
 
-@dataclass
 class CorpusModels:
-    """The corpus-level models that edit documents before near-duplicate detection."""
+    """The `CORPUS_MODELS` of one run, observed, merged, decided and applied together."""
 
-    chrome: chrome.ChromeModel
-    names: artefacts.NameModel
+    def __init__(self, models: dict[str, CorpusModel]) -> None:
+        self.models = models
+
+    def __getattr__(self, name: str) -> CorpusModel:
+        models = self.__dict__.get("models", {})
+        if name in models:
+            return models[name]
+        raise AttributeError(name)
 
     @classmethod
     def empty(cls, res: Resources) -> CorpusModels:
-        return cls(chrome.ChromeModel(res.settings), artefacts.NameModel(res.settings, res.artefacts))
+        return cls({name: model(res.settings, res.artefacts) for name, model in CORPUS_MODELS.items()})
 
     def observe(self, doc: Document) -> None:
         if doc.status == "ok":
-            self.chrome.observe(doc)
-            self.names.observe(doc)
+            for model in self.models.values():
+                model.observe(doc)
 
     def merge(self, other: CorpusModels) -> CorpusModels:
-        self.chrome.merge(other.chrome)
-        self.names.merge(other.names)
+        for name, model in self.models.items():
+            model.merge(other.models[name])
         return self
 
     def decide(self) -> None:
-        self.chrome.decide()
-        self.names.decide()
+        for model in self.models.values():
+            model.decide()
+
+    def fit(self, docs: list[Document]) -> CorpusModels:
+        """Observe the documents that read well, then decide."""
+        fit(self.models.values(), (d for d in docs if d.status == "ok"))
+        return self
 
     def apply(self, doc: Document) -> None:
         if doc.status != "ok":
             return
         try:
-            self.chrome.apply(doc)
-            self.names.apply(doc)
+            for model in self.models.values():
+                model.apply(doc)
         except Exception as exc:  # noqa: BLE001
             _fail(doc, "corpus decisions", exc)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"chrome": self.chrome.to_dict(), "names": self.names.to_dict()}
+        return {name: model.to_dict() for name, model in self.models.items()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], res: Resources) -> CorpusModels:
         return cls(
-            chrome.ChromeModel.from_dict(data["chrome"], res.settings),
-            artefacts.NameModel.from_dict(data["names"], res.settings, res.artefacts),
+            {name: model.from_dict(data[name], res.settings, res.artefacts) for name, model in CORPUS_MODELS.items()}
         )
 
-    def decisions_dict(self) -> dict[str, Any]:
+    def decisions(self) -> dict[str, Any]:
         """The decided models without their observations: what `apply` needs, a fraction of the size."""
-        return {"chrome": {"learned": self.chrome.learned}, "names": self.names.decisions_dict()}
+        return {name: model.decisions() for name, model in self.models.items()}
 
     @classmethod
     def from_decisions(cls, data: dict[str, Any], res: Resources) -> CorpusModels:
         return cls(
-            chrome.ChromeModel.from_dict(data["chrome"], res.settings),
-            artefacts.NameModel.from_decisions(data["names"], res.settings, res.artefacts),
+            {
+                name: model.from_decisions(data[name], res.settings, res.artefacts)
+                for name, model in CORPUS_MODELS.items()
+            }
         )
 
 
@@ -170,10 +223,7 @@ def clean_prepared(docs: list[Document], res: Resources) -> CorpusResult:
     settings = res.settings
     for doc in docs:
         doc.review = res.review
-    models = CorpusModels.empty(res)
-    for doc in docs:
-        models.observe(doc)
-    models.decide()
+    models = CorpusModels.empty(res).fit(docs)
     dedup = DedupModel(settings, models.names)  # names compared through the run's name model
     for doc in docs:
         models.apply(doc)

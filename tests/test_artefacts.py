@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaners.artefacts import NameModel, calque, detect_artefacts, foreign, load_resources, punctuation, word_order
+from cleaners.corpus import fit
 from cleaners.document import Document, Paragraph
 from cleaners.settings import Settings
 
@@ -135,9 +136,7 @@ def test_non_english_document_untouched():
 # -- transliteration --------------------------------------------------------------------------
 def _run_names(*docs: Document, settings: Settings = SETTINGS) -> NameModel:
     model = NameModel(settings, RES)
-    for d in docs:
-        model.observe(d)
-    model.decide()
+    fit([model], docs)
     for d in docs:
         model.apply(d)
     return model
@@ -215,7 +214,7 @@ def test_model_roundtrip_and_forget():
     assert de.events and de.events[0].replacement == "Radomir Zhelyabin"
     clone.forget("en.txt")
     clone.decide()
-    assert "scheljabin" not in clone.decisions
+    assert "scheljabin" not in clone.spellings
 
 
 @pytest.mark.parametrize("kind", ["punctuation", "calque"])

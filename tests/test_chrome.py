@@ -19,6 +19,7 @@ from cleaners.chrome import (
     rules_from_dict,
     strip_chrome,
 )
+from cleaners.corpus import fit
 from cleaners.document import Document, Paragraph, split_paragraphs
 from cleaners.settings import Settings
 
@@ -343,9 +344,7 @@ def _site_docs(site: str, n: int, tag: str) -> list[Document]:
 
 def _fit(docs: list[Document], settings: Settings | None = None) -> ChromeModel:
     model = ChromeModel(settings or Settings())
-    for d in docs:
-        model.observe(d)
-    model.decide()
+    fit([model], docs)
     for d in docs:
         model.apply(d)
     return model

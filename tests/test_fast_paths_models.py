@@ -24,6 +24,7 @@ from cleaners.artefacts import load_resources
 from cleaners.artefacts.names import _CAPITALISED, _CAPITALISED_ASCII, _WORD, NameModel, _words
 from cleaners.artefacts.spans import apply_findings
 from cleaners.artefacts.translit import Marks, strip_accents
+from cleaners.corpus import fit
 from cleaners.document import Document, Event, split_paragraphs
 from cleaners.settings import Settings
 
@@ -234,9 +235,7 @@ WORDY = st.lists(st.sampled_from(WORD_PIECES), max_size=40).map("".join) | st.li
 
 def _model(texts: list[str]) -> NameModel:
     model = NameModel(SETTINGS, RES)
-    for i, text in enumerate(texts):
-        model.observe(_doc(text, f"d{i}"))
-    model.decide()
+    fit([model], [_doc(text, f"d{i}") for i, text in enumerate(texts)])
     return model
 
 
@@ -283,7 +282,7 @@ def test_spans_with_variants() -> None:
         "Khorvach and Khorvash, Kovtoun and Kovtun, Dzhvari and Djvari met Jonet and Zhoneti.",
     ]
     model = _model(texts)
-    assert model.decisions  # the comparison covers spans with decisions, not only plain names
+    assert model.spellings  # the comparison covers spans with decisions, not only plain names
     for text in texts:
         assert model._spans(text) == model._spans_plain(text)
 

@@ -7,6 +7,7 @@ German or French surname in an English article, a valid English name of an insti
 from __future__ import annotations
 
 from cleaners.artefacts import NameModel, calque, load_resources
+from cleaners.corpus import fit
 from cleaners.document import Document, Paragraph
 from cleaners.settings import Settings
 
@@ -22,9 +23,7 @@ def _doc(doc_id: str, *paras: str) -> Document:
 
 def _run(*docs: Document) -> NameModel:
     model = NameModel(SETTINGS, RES)
-    for doc in docs:
-        model.observe(doc)
-    model.decide()
+    fit([model], docs)
     for doc in docs:
         model.apply(doc)
     return model
@@ -84,7 +83,7 @@ def test_pivot_trace_joins_the_zh_spelling():
     de = _doc("de.txt", "Scheljabin sprach mit Tschernow, Dschaparow und Woronzow in Tver.")
     pivot = _doc("pv.txt", "Shelyabin said the talks would go on.")
     model = _run(en, de, pivot)
-    assert model.decisions["scheljabin"].canonical == "zhelyabin"
+    assert model.spellings["scheljabin"].canonical == "zhelyabin"
     assert _events(pivot)["Shelyabin"][0] == "Zhelyabin"
 
 

@@ -16,12 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaners import artefacts, chrome
 from cleaners.dedup import DedupModel
 from cleaners.document import Document, Event
-from cleaners.encoding import repair
-from cleaners.language import detect_languages
-from cleaners.pipeline import CorpusModels, Resources, clean_prepared, finish_document, prepare_document
+from cleaners.pipeline import (
+    DOCUMENT_STAGES,
+    CorpusModels,
+    Resources,
+    clean_prepared,
+    finish_document,
+    prepare_document,
+)
 from cleaners.reading import Source, decode, normalise_newlines, read_bytes
 from cleaners.settings import Settings
 
@@ -112,14 +116,9 @@ def staged_corpus(docs: list[Document]) -> list[Document]:
     for doc in docs:
         if doc.status != "ok":
             continue
-        run("repair", doc, repair)
-        run("chrome", doc, lambda d: chrome.strip_chrome(d, RES.chrome_rules))
-        run("language", doc, lambda d: detect_languages(d, SETTINGS))
-        run("artefacts", doc, lambda d: artefacts.detect_artefacts(d, SETTINGS, RES.artefacts))
-    models = CorpusModels.empty(RES)
-    for doc in docs:
-        models.observe(doc)
-    models.decide()
+        for stage in DOCUMENT_STAGES:
+            run(stage.name, doc, lambda d, stage=stage: stage.run([d], RES))
+    models = CorpusModels.empty(RES).fit(docs)
     dedup = DedupModel(SETTINGS, models.names)
     for doc in docs:
         if doc.status == "ok":

@@ -55,7 +55,7 @@ def test_to_dict_is_a_copy() -> None:
 
 
 def test_decided_corpus_models_travel_without_their_observations() -> None:
-    """The apply batches get the decisions only (`decisions_dict`): applying them gives exactly
+    """The apply batches get the decisions only (`decisions`): applying them gives exactly
     what the full model gives, on a corpus with learned chrome and name variants."""
     import copy
 
@@ -70,8 +70,8 @@ def test_decided_corpus_models_travel_without_their_observations() -> None:
     for doc in docs:
         full.observe(doc)
     full.decide()
-    assert full.chrome.learned and full.names.decisions  # the sample corpus has both
-    light = CorpusModels.from_decisions(orjson.loads(orjson.dumps(full.decisions_dict())), res)
+    assert full.chrome.learned and full.names.spellings  # the sample corpus has both
+    light = CorpusModels.from_decisions(orjson.loads(orjson.dumps(full.decisions())), res)
     a, b = copy.deepcopy(docs), copy.deepcopy(docs)
     for x, y in zip(a, b, strict=True):
         full.apply(x)

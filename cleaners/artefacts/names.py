@@ -107,7 +107,7 @@ class NameModel:
         self.tl = self.res.translit
         # doc id -> {"names": {token: count}, "forms": {token: display}, "lower": [...], "convention": str}
         self.docs: dict[str, dict[str, Any]] = {}
-        self.decisions: dict[str, _Decision] = {}
+        self.spellings: dict[str, _Decision] = {}  # variant (lower-cased) -> its canonical spelling
         self.display: dict[str, str] = {}
         self.lowercase: set[str] = set()
         self.written_through: dict[str, str] = {}  # doc id -> "de" | "fr", for the documents not in English convention
@@ -271,7 +271,7 @@ class NameModel:
                             found.setdefault(other, conv)
             if found:
                 links[token] = found
-        self.decisions = {}
+        self.spellings = {}
         freq = {t: doc_freq.get(t, 0) for t in english}
         for token, found in links.items():
             # two attested spellings that render into each other: no direction, left alone
@@ -281,13 +281,13 @@ class NameModel:
             best = max(
                 targets, key=lambda t: (t in user.canonical_tokens, _zh_over_sh(t, targets), freq[t], -len(t), t)
             )
-            self.decisions[token] = _Decision(best, "user" if best in user.canonical_tokens else "corpus")
+            self.spellings[token] = _Decision(best, "user" if best in user.canonical_tokens else "corpus")
             if found[best] == "de":
                 for other in targets:
                     if other != best and _pivot_trace(other, best) and other not in user.canonical_tokens:
-                        self.decisions.setdefault(other, _Decision(best, "corpus"))
+                        self.spellings.setdefault(other, _Decision(best, "corpus"))
         for alias, canonical in user.aliases.items():
-            self.decisions[alias] = _Decision(canonical.lower(), "user")
+            self.spellings[alias] = _Decision(canonical.lower(), "user")
             self.display.setdefault(canonical.lower(), canonical)
 
     def _double_link(self, token: str, by_key: dict[str, list[str]]) -> str | None:
@@ -315,7 +315,7 @@ class NameModel:
         """The key under which the model links spellings of one name: the canonical spelling (lower-cased)
         of a variant it decided on, whether the variant is rewritten or only flagged; else the token itself."""
         low = token.lower()
-        decision = self.decisions.get(low)
+        decision = self.spellings.get(low)
         return decision.canonical if decision is not None else low
 
     # -- application -------------------------------------------------------------------------
@@ -375,7 +375,7 @@ class NameModel:
                 totals[conv] += score
         conv, weight = max(totals.items(), key=lambda kv: kv[1]) if totals else ("en", 0.0)
         for m, token in zip(run, tokens, strict=True):
-            decision = self.decisions.get(token)
+            decision = self.spellings.get(token)
             if decision is not None:
                 rep = self.display.get(decision.canonical, decision.canonical)
                 sources.append(decision.source)
@@ -421,11 +421,11 @@ class NameModel:
     def to_dict(self) -> dict[str, Any]:
         return {"docs": self.docs}
 
-    def decisions_dict(self) -> dict[str, Any]:
+    def decisions(self) -> dict[str, Any]:
         """What `apply` needs after `decide`, without the per-document observations (which grow
         with the corpus): the decisions, the display forms and the corpus's lowercase words."""
         return {
-            "decisions": {t: [d.canonical, d.source] for t, d in sorted(self.decisions.items())},
+            "decisions": {t: [d.canonical, d.source] for t, d in sorted(self.spellings.items())},
             "display": dict(sorted(self.display.items())),
             "lowercase": sorted(self.lowercase),
             "written_through": self.written_through,
@@ -437,7 +437,7 @@ class NameModel:
     ) -> NameModel:
         """A decided model that can `apply` (and only that)."""
         model = cls(settings, resources)
-        model.decisions = {t: _Decision(c, source) for t, (c, source) in data["decisions"].items()}
+        model.spellings = {t: _Decision(c, source) for t, (c, source) in data["decisions"].items()}
         model.display = dict(data["display"])
         model.lowercase = set(data["lowercase"])
         model.written_through = dict(data.get("written_through", {}))
