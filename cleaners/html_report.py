@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaners.document import KINDS
+from cleaners.layout import Layout
 from cleaners.output import write_atomic
 
 DETAIL_DOCS = 2_000  # documents (with events or errors) shown in full detail
@@ -444,6 +445,6 @@ def write_html_report(
     clean: Path, documents: list[dict], events: list[dict], clusters: list[dict], summary: dict[str, Any]
 ) -> Path:
     """Write clean/_report/report.html atomically and return its path."""
-    path = clean / "_report" / "report.html"
+    path = Layout(clean).html
     write_atomic(path, render(clean, documents, events, clusters, summary).encode("utf-8", "replace"))
     return path

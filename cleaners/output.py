@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from cleaners.document import Document
+from cleaners.layout import RESERVED
 
-RESERVED = ("_report", "_state")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 

@@ -12,9 +12,9 @@ import xxhash
 
 from cleaners.document import Document
 from cleaners.html_report import write_html_report
+from cleaners.layout import Layout
 from cleaners.output import jsonl_bytes, write_atomic
 
-REPORT_DIR = "_report"
 MANIFEST_SCHEMA = 1
 
 
@@ -103,7 +103,7 @@ def assemble_report(parts: list[Path], clean: Path, timings: dict[str, float], r
         members.extend(data["members"])
     documents.sort(key=lambda r: r["doc"])
     clusters = cluster_records(members)
-    out = clean / REPORT_DIR
+    out = Layout(clean).report
     write_atomic(out / "documents.jsonl", jsonl_bytes(documents))
     write_atomic(out / "events.jsonl", jsonl_bytes(events))
     write_atomic(out / "clusters.jsonl", jsonl_bytes(clusters))
@@ -127,7 +127,7 @@ def assemble_report(parts: list[Path], clean: Path, timings: dict[str, float], r
     rid = run_id(manifest_docs)
     summ["run"] = rid
     record = {"run": rid, **run, "summary": {k: summ[k] for k in ("documents", "clusters", "events")}}
-    write_atomic(out / "runs" / f"{rid}.json", json.dumps(record, ensure_ascii=False, indent=1).encode())
+    write_atomic(Layout(clean).runs / f"{rid}.json", json.dumps(record, ensure_ascii=False, indent=1).encode())
     manifest = {"schema": MANIFEST_SCHEMA, "run": rid, "documents": manifest_docs}
     write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     return summ

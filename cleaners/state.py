@@ -19,6 +19,7 @@ from typing import Any
 
 import xxhash
 
+from cleaners.layout import Layout
 from cleaners.output import write_atomic
 from cleaners.settings import DATA_FILES, Settings
 
@@ -111,9 +112,6 @@ class CorpusState:
     def prepared_path(self, key: str) -> Path:
         return self.prepared_dir / f"{key}.jsonl"
 
-    def sketch_path(self, key: str) -> Path:
-        return self.prepared_dir / f"{key}.sketch.json"
-
     @classmethod
     def load(cls, root: Path) -> CorpusState:
         path = root / "state.json"
@@ -160,7 +158,7 @@ class RunLock:
     """An OS file lock on clean/: released by the kernel when its holder dies."""
 
     def __init__(self, clean_dir: Path, wait: bool = False) -> None:
-        self.path = clean_dir / "_state" / "lock"
+        self.path = Layout(clean_dir).lock
         self.wait = wait
         self._fd: int | None = None
 

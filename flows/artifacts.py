@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cleaners.layout import Layout
+
 SUMMARY_KEY = "clean-corpus-summary"
 DOCUMENTS_KEY = "clean-corpus-documents"
 TABLE_ROWS = 500
 ERROR_LINES = 20
-REPORT_DIR = "_report"
 ACTIONS = ("removed", "fixed", "flagged")
 
 _log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
 def _event_stats(clean: Path) -> tuple[int, Counter[str]]:
     """Text lines removed from the corpus, and events per document, streamed from events.jsonl."""
     lines_removed, per_doc = 0, Counter()
-    for ev in _jsonl(clean / REPORT_DIR / "events.jsonl"):
+    for ev in _jsonl(Layout(clean).report / "events.jsonl"):
         per_doc[ev.get("doc", "")] += 1
         if ev.get("action") == "removed":
             lines_removed += (ev.get("text") or "").count("\n") + 1
@@ -73,7 +74,7 @@ def _run_record(clean: Path, run_id: str | None) -> dict[str, Any]:
     if not run_id:
         return {}
     try:
-        with open(clean / REPORT_DIR / "runs" / f"{run_id}.json", encoding="utf-8") as fh:
+        with open(Layout(clean).runs / f"{run_id}.json", encoding="utf-8") as fh:
             return json.load(fh)
     except (OSError, ValueError):
         return {}
@@ -128,14 +129,14 @@ def summary_markdown(summary: dict[str, Any], clean: Path, lines_removed: int) -
         out += [f"- {_md(e.get('doc'))}: {_md(e.get('error'))}" for e in errors[:ERROR_LINES]]
         if len(errors) > ERROR_LINES:
             out.append(f"- … {len(errors) - ERROR_LINES} more in clean/\\_report/documents.jsonl")
-    out += ["", f"Full record: {_md(clean / REPORT_DIR)} (open report.html there to review every decision)."]
+    out += ["", f"Full record: {_md(Layout(clean).report)} (open report.html there to review every decision)."]
     return "\n".join(out) + "\n"
 
 
 def document_rows(clean: Path, per_doc: Counter[str], limit: int = TABLE_ROWS) -> tuple[list[dict[str, Any]], int]:
     """Up to `limit` rows, the ones a reviewer needs first: errors, then the documents with most events."""
     rows = []
-    for r in _jsonl(clean / REPORT_DIR / "documents.jsonl"):
+    for r in _jsonl(Layout(clean).report / "documents.jsonl"):
         rows.append(
             {
                 "doc": r.get("doc", ""),

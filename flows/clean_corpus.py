@@ -19,15 +19,15 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from cleaners import batches, stores
-from cleaners.output import RESERVED, output_path
+from cleaners.layout import Layout
+from cleaners.output import output_path
+from cleaners.plan import plan_run
 from cleaners.reading import discover
-from cleaners.report import REPORT_DIR, assemble_report
+from cleaners.report import assemble_report
 from cleaners.settings import Settings
-from cleaners.state import CorpusState, RunLock, SourceState, file_hash, fingerprint, review_hash, source_key
+from cleaners.state import CorpusState, RunLock, file_hash, fingerprint, review_hash, source_key
 from flows import engines, workers
 from flows.artifacts import publish_artifacts
-
-STATE_DIR = "_state"
 
 
 @task(name="scan-raw", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -160,14 +160,14 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         stale.unlink(missing_ok=True)
     settings = stores.bind_corpus(settings, clean)  # the store's key prefix of this corpus
     sdata = settings.model_dump(mode="json")
-    state_root = clean / STATE_DIR
+    layout = Layout(clean)
     current_fp = fingerprint(settings)
     if full:
-        shutil.rmtree(state_root / "prepared", ignore_errors=True)
-        stores.sketch_cache(settings, state_root / "prepared").clear()
-        state = CorpusState(root=state_root)
+        shutil.rmtree(layout.prepared, ignore_errors=True)
+        stores.sketch_cache(settings, layout.prepared).clear()
+        state = CorpusState(root=layout.state)
     else:
-        state = CorpusState.load(state_root)
+        state = CorpusState.load(layout.state)
         state.check(current_fp)
     state.fingerprint = current_fp
     review = review_hash(settings)
@@ -175,25 +175,14 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     state.review = review
     timings: dict[str, float] = {}
 
-    scanned = scan_task(str(raw), sdata)
-    current = {rel: (path, key, digest) for rel, path, key, digest in scanned}
-    changed = [
-        (rel, path, key)
-        for rel, (path, key, digest) in current.items()
-        if reviewed_again
-        or rel not in state.sources
-        or state.sources[rel].hash != digest
-        or not state.prepared_path(key).exists()
-    ]
-    previous = set(state.sources)
-    gone = sorted(previous - set(current))
-    manifest = clean / REPORT_DIR / "manifest.json"
-    if not changed and not gone and manifest.exists() and not full:
+    plan = plan_run(state, scan_task(str(raw), sdata), reviewed_again)
+    current, changed, gone = plan.current, plan.changed, plan.gone
+    if not changed and not gone and layout.manifest.exists() and not full:
         logger.info("nothing to do: %d raw files unchanged since the last run", len(current))
-        return {"nothing_to_do": True, **batches.read_json(clean / REPORT_DIR / "summary.json")}
+        return {"nothing_to_do": True, **batches.read_json(layout.summary)}
     logger.info("%d raw files: %d new or changed, %d gone", len(current), len(changed), len(gone))
 
-    work = state_root / "work"
+    work = layout.work
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     state.prepared_dir.mkdir(parents=True, exist_ok=True)
@@ -208,15 +197,10 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         prepared_ids.update(info["docs"])
     timings["prepare"] = time.perf_counter() - t
 
-    gone_keys = [state.sources.pop(rel).key for rel in gone]
+    gone_keys = plan.settle(state, prepared_ids)
     for key in gone_keys:
         state.prepared_path(key).unlink(missing_ok=True)
     stores.sketch_cache(settings, state.prepared_dir).delete(gone_keys)
-    for rel, (_, key, digest) in current.items():
-        entry = state.sources.get(rel) or SourceState(hash=digest, key=key)
-        entry.hash = digest
-        entry.docs = prepared_ids.get(rel, entry.docs)
-        state.sources[rel] = entry
 
     groups = _batches(sorted(current), settings.batch_size, engines.parallelism(settings))
     keyed = [(b, [current[rel][1] for rel in rels]) for b, rels in groups]
@@ -248,17 +232,11 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         logger, "write", [finish_task.submit(b, decisions, str(work), str(clean), sdata) for b, _ in keyed]
     )
     # Outputs of raw files that are gone; after --full the old manifest is the only record of them.
-    removed_outputs = _remove_outputs(clean, sorted(set(gone) | (_manifest_outputs(manifest) - set(current))))
+    removed_outputs = _remove_outputs(clean, sorted(set(gone) | (_manifest_outputs(layout.manifest) - set(current))))
     timings["write"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
 
-    run = {
-        "added": sorted(rel for rel, *_ in changed if rel not in previous),
-        "changed": sorted(rel for rel, *_ in changed if rel in previous),
-        "removed": gone,
-        "outputs_rewritten": sorted(r for i in finished for r in i["docs"] or {}),
-        "outputs_removed": removed_outputs,
-    }
+    run = plan.record([r for i in finished for r in i["docs"] or {}], removed_outputs)
     for info in finished:  # not written: read again next time, so the output is retried
         for rel in info.get("unwritten") or []:
             state.sources[rel].hash = "unwritten"
@@ -287,7 +265,7 @@ def _manifest_outputs(manifest: Path) -> set[str]:
 def _remove_outputs(clean: Path, gone: list[str]) -> list[str]:
     removed = []
     for rel in gone:
-        if rel.split("/", 1)[0] in RESERVED:
+        if Layout.reserved(rel):
             continue
         try:
             path = output_path(clean, rel)

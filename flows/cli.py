@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 import flows  # noqa: F401  (offline Prefect settings before Prefect loads)
+from cleaners.layout import Layout
 from cleaners.overrides import load_overrides
 from cleaners.settings import Settings, load_settings
 
@@ -128,7 +129,7 @@ def run(
         typer.echo("nothing to do: no raw file is new, changed or gone since the last run")
     else:
         typer.echo(json.dumps({k: summary[k] for k in ("documents", "clusters", "events")}, indent=1))
-    typer.echo(f"report: {clean / '_report'}")
+    typer.echo(f"report: {Layout(clean).report}")
     if total and docs["error"] / total > settings.max_error_ratio:
         typer.echo(
             f"error: {docs['error']} of {total} documents failed (more than max_error_ratio="

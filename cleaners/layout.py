@@ -1,0 +1,70 @@
+"""The layout of a clean folder, in one place: where the outputs, the report and the state live.
+
+>>> from pathlib import Path
+>>> layout = Layout(Path("clean"))
+>>> layout.manifest.as_posix(), layout.prepared.as_posix()
+('clean/_report/manifest.json', 'clean/_state/prepared')
+>>> Layout.reserved("_report/summary.json"), Layout.reserved("news/a.txt")
+(True, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPORT_DIR = "_report"
+STATE_DIR = "_state"
+# Top-level names of a clean folder that are never a raw file's output.
+RESERVED = (REPORT_DIR, STATE_DIR)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Paths of one clean folder. Outputs mirror raw/ at the top; `_report/` is what downstream tools read
+    (the manifest last), `_state/` what the next run reads."""
+
+    root: Path
+
+    @staticmethod
+    def reserved(rel: str) -> bool:
+        """`rel` (a path inside the clean folder) is the report's or the state's, not an output."""
+        return rel.split("/", 1)[0] in RESERVED
+
+    @property
+    def report(self) -> Path:
+        return self.root / REPORT_DIR
+
+    @property
+    def manifest(self) -> Path:
+        return self.report / "manifest.json"
+
+    @property
+    def summary(self) -> Path:
+        return self.report / "summary.json"
+
+    @property
+    def runs(self) -> Path:
+        return self.report / "runs"
+
+    @property
+    def html(self) -> Path:
+        return self.report / "report.html"
+
+    @property
+    def state(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def prepared(self) -> Path:
+        """Per raw file, its documents after the per-document stages (and their sketches)."""
+        return self.state / "prepared"
+
+    @property
+    def work(self) -> Path:
+        """Files passed between the phases of one run; removed when the run ends."""
+        return self.state / "work"
+
+    @property
+    def lock(self) -> Path:
+        return self.state / "lock"
