@@ -342,13 +342,14 @@ def test_compact_index_decides_like_minhashlsh(tmp_path: Path, overrides: dict) 
         model.observe(d)
     model.decide()
     compact = _decisions(model)
-    model._decide_minhashlsh()
+    model.settings = settings.model_copy(update={"lsh_storage": {"type": "dict"}})  # the MinHashLSH source
+    model.decide()
     assert compact == _decisions(model)
     assert len(compact[1]) > 20
 
 
 def test_bands_in_threads_give_the_same_pairs_and_clusters(tmp_path: Path) -> None:
-    from cleaners.dedup import _verified_pairs
+    from cleaners.dedup.candidates import _verified_pairs
 
     docs = _generated_docs(tmp_path)
     models = []
@@ -365,18 +366,15 @@ def test_bands_in_threads_give_the_same_pairs_and_clusters(tmp_path: Path) -> No
     assert one and one == _verified_pairs(sigs, params, 0.425, 128, threads=4)
 
 
-def test_lsh_storage_goes_through_minhashlsh(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    called = []
-    monkeypatch.setattr(DedupModel, "_decide_minhashlsh", lambda self: called.append(True))
-    run(settings.model_copy(update={"lsh_storage": {"type": "dict"}}), doc("a.txt", FERRY))
-    assert called == [True]
-    called.clear()
-    run(settings, doc("a.txt", FERRY))
-    assert called == []
+def test_lsh_storage_goes_through_minhashlsh(settings: Settings) -> None:
+    from cleaners.dedup.candidates import BandIndex, LshIndex, candidate_source
+
+    assert isinstance(candidate_source(settings.model_copy(update={"lsh_storage": {"type": "dict"}}), []), LshIndex)
+    assert isinstance(candidate_source(settings, []), BandIndex)
 
 
 def test_bucket_pairs_lists_every_equal_pair_once() -> None:
-    from cleaners.dedup import _bucket_pairs
+    from cleaners.dedup.candidates import _bucket_pairs
 
     keys = np.array([5, 3, 5, 9, 3, 5], dtype=np.uint64)
     i, j = (np.concatenate(a) for a in zip(*_bucket_pairs(keys), strict=True))
@@ -385,7 +383,7 @@ def test_bucket_pairs_lists_every_equal_pair_once() -> None:
 
 
 def test_bucket_pairs_chunks_cover_the_same_pairs() -> None:
-    from cleaners.dedup import _bucket_pairs
+    from cleaners.dedup.candidates import _bucket_pairs
 
     keys = np.random.default_rng(1).integers(0, 7, size=200).astype(np.uint64)
     whole = sorted(p for i, j in _bucket_pairs(keys) for p in zip(i.tolist(), j.tolist(), strict=True))
@@ -396,7 +394,7 @@ def test_bucket_pairs_chunks_cover_the_same_pairs() -> None:
 
 @pytest.mark.parametrize("num_perm", [128, 40])
 def test_nibbles_are_the_same_in_chunks_and_match_equal_values(num_perm: int) -> None:
-    from cleaners.dedup import _nibbles
+    from cleaners.dedup.candidates import _nibbles
 
     rng = np.random.default_rng(2)
     sigs = rng.integers(0, 2**32, size=(37, num_perm), dtype=np.uint64).astype(np.uint32)

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cleaners import dedup
 from cleaners.dedup import DedupModel, facts, names, normalise, numbers, sketch_texts
+from cleaners.dedup import model as dedup_model
 from cleaners.document import Document, Paragraph
 from cleaners.settings import Settings
 
@@ -190,7 +190,8 @@ def _corpus() -> list[Document]:
 def test_minhashlsh_path_decides_like_the_compact_index() -> None:
     model = run(*_corpus(), index=Names(links={"tolwanen": "tolvanen"}))
     compact = model.to_dict(sketches=False)
-    model._decide_minhashlsh()
+    model.settings = model.settings.model_copy(update={"lsh_storage": {"type": "dict"}})  # the MinHashLSH source
+    model.decide()
     assert model.to_dict(sketches=False) == compact
     assert len(compact["clusters"]) >= 3
 
@@ -216,7 +217,7 @@ def test_a_reused_sketch_takes_its_facts_afresh(monkeypatch: pytest.MonkeyPatch)
     def no_sketching(*args: object, **kwargs: object) -> None:
         raise AssertionError("cached signatures were not reused")
 
-    monkeypatch.setattr(dedup, "sketch_texts", no_sketching)
+    monkeypatch.setattr(dedup_model, "sketch_texts", no_sketching)
     incremental = DedupModel(Settings(), linked)
     for d in (a, b):
         incremental.observe(d, reuse=cached[d.id])

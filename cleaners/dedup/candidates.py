@@ -1,0 +1,313 @@
+"""Candidate representatives for a paragraph: LSH parameters, and the two candidate sources the one
+clustering loop (`cleaners.dedup.cluster`) can be fed by.
+
+Why this shape:
+- LSH proposes candidates at a lower threshold than the verification threshold (`lsh_params`: a
+  pair at the threshold is proposed with probability >= `lsh_recall`), and every candidate is then
+  verified: by estimated Jaccard (or the same exact hash), and by its facts (`numbers_names`).
+- Two sources give exactly the same verified candidates (pairs sharing one of the same b bands of r
+  rows), as datasketch's storage switch gives one index on several storages:
+  `BandIndex`, a compact in-memory band index that finds and verifies every pair at once in numpy,
+  at a fraction of MinHashLSH's memory (the default); and `LshIndex`, datasketch's MinHashLSH on the
+  storage `lsh_storage` names, or in Redis when `store` is set (`cleaners.redis_store`), so that many
+  machines and runs share it; it is queried and verified paragraph by paragraph.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+import xxhash
+from datasketch import MinHashLSH
+
+from cleaners.dedup.numbers_names import names_kept
+from cleaners.dedup.signatures import DocSigs
+from cleaners.dedup.text import SCHEME
+from cleaners.settings import Settings
+
+RULE_MINHASH = "dedup:minhash"
+RULE_EXACT = "dedup:exact"
+
+
+def lsh_params(settings: Settings) -> tuple[int, int]:
+    """Bands and rows for MinHashLSH: the most rows per band (fewest chance collisions), then the
+    fewest bands (memory), such that a pair whose Jaccard equals the verification threshold is
+    proposed with probability >= settings.lsh_recall. Its effective threshold, (1/b)^(1/r), is
+    therefore well below the verification threshold."""
+    return _recall_params(settings.threshold, settings.num_perm, settings.lsh_recall)
+
+
+@lru_cache(maxsize=16)
+def _recall_params(threshold: float, num_perm: int, recall: float) -> tuple[int, int]:
+    t = min(max(threshold, 1e-6), 1.0)
+    for r in range(num_perm // 2, 0, -1):
+        p = t**r
+        for b in range(2, num_perm // r + 1):
+            if 1.0 - (1.0 - p) ** b >= recall:
+                return b, r
+    return num_perm, 1
+
+
+class _Sig:
+    """The part of a MinHash that MinHashLSH reads (hash values, scheme, length): rebuilding a
+    full MinHash per query would re-validate its permutations every time."""
+
+    __slots__ = ("hashvalues", "scheme")
+
+    def __init__(self, hashvalues: np.ndarray) -> None:
+        self.hashvalues = hashvalues
+        self.scheme = SCHEME
+
+    def __len__(self) -> int:
+        return len(self.hashvalues)
+
+
+def _band_key(data: bytes) -> bytes:
+    """Compresses LSH band keys (r * 4 bytes) to 8 bytes (bytes: what every datasketch storage accepts)."""
+    return xxhash.xxh64_digest(data)
+
+
+def _lsh_key(key: int) -> bytes:
+    """Representative keys as bytes: with `prepickle=False` nothing read back from a storage is unpickled."""
+    return b"%d" % key
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_PAIR_CHUNK = 1 << 19
+
+
+def _band_keys(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """One band's keys as uint64: the r hash values themselves when they fit in 64 bits, else mixed."""
+    cols = sigs[:, band * rows : (band + 1) * rows]
+    if rows == 1:
+        return cols[:, 0].astype(np.uint64)
+    if rows == 2:
+        return np.ascontiguousarray(cols).view(np.uint64).ravel()
+    key = np.zeros(len(sigs), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for c in range(rows):
+            key = (key ^ cols[:, c].astype(np.uint64)) * _MIX
+            key ^= key >> np.uint64(29)
+    return key
+
+
+def _bucket_pairs(keys: np.ndarray, chunk: int = _PAIR_CHUNK) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """All pairs (i < j) of positions whose keys are equal, in chunks of about `chunk` pairs, so
+    memory stays bounded however large the buckets grow."""
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    new = np.empty(len(sk), dtype=bool)
+    new[:1] = True
+    np.not_equal(sk[1:], sk[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    first_of = starts[np.cumsum(new) - 1]
+    offset = np.arange(len(sk)) - first_of  # position within its bucket = partners before it
+    ends = np.cumsum(offset)
+    lo = 0
+    while lo < len(sk):
+        done = int(ends[lo - 1]) if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(ends, done + chunk, side="right")))
+        off = offset[lo:hi]
+        total = int(off.sum())
+        if total:
+            j = np.repeat(order[lo:hi], off)
+            first = np.repeat(first_of[lo:hi], off)
+            within = np.arange(total) - np.repeat(np.cumsum(off) - off, off)
+            yield order[first + within].astype(np.int64), j.astype(np.int64)
+        lo = hi
+
+
+_LOW_BITS = np.uint64(0x1111111111111111)
+
+
+def _nibbles(sigs: np.ndarray, chunk: int = 1 << 15) -> np.ndarray:
+    """A 4-bit digest of every hash value, 16 to a uint64: equal values have equal digests.
+    Computed `chunk` rows at a time: the uint64 intermediates are 4 times the signatures' size."""
+    n, p = sigs.shape
+    width = -(-p // 16) * 16
+    out = np.empty((n, width // 16), dtype=np.uint64)
+    shifts = np.arange(16, dtype=np.uint64) * np.uint64(4)
+    for a in range(0, n, chunk):
+        s = sigs[a : a + chunk]
+        d = s ^ (s >> 4) ^ (s >> 8) ^ (s >> 12) ^ (s >> 16) ^ (s >> 20) ^ (s >> 24) ^ (s >> 28)
+        d = (d & 0xF).astype(np.uint64)
+        if width != p:  # pad with equal digits: they count as matches, which only makes the filter looser
+            d = np.concatenate([d, np.zeros((len(d), width - p), dtype=np.uint64)], axis=1)
+        out[a : a + chunk] = np.bitwise_or.reduce(d.reshape(len(d), width // 16, 16) << shifts, axis=2)
+    return out
+
+
+def _band_candidates(
+    sigs: np.ndarray, small: np.ndarray, exact: np.ndarray, band: int, rows: int, need: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs sharing one band whose digests can reach the threshold (or whose texts are equal)."""
+    kept_i, kept_j = [], []
+    for i, j in _bucket_pairs(_band_keys(sigs, band, rows)):
+        x = small[i] ^ small[j]
+        x |= x >> np.uint64(1)
+        x |= x >> np.uint64(2)
+        rough = small.shape[1] * 16 - np.bitwise_count(x & _LOW_BITS).sum(axis=1, dtype=np.int64)
+        keep = (rough >= need - 1) | (exact[i] == exact[j])
+        kept_i.append(i[keep])
+        kept_j.append(j[keep])
+    empty = np.empty(0, np.int64)
+    return (np.concatenate(kept_i), np.concatenate(kept_j)) if kept_i else (empty, empty)
+
+
+def _verified_pairs(
+    docs: list[DocSigs], params: tuple[int, int], threshold: float, num_perm: int, threads: int = 1
+) -> dict[int, list[tuple[int, float, str]]]:
+    """For each sketched paragraph (global position in document order), the earlier paragraphs that
+    share a band with it and reach the threshold: (position, score, rule).
+
+    Candidates are verified in numpy chunks; a 4-bit digest of each hash value (16 packed in a
+    uint64, compared with xor and popcount) is compared first: it matches whenever the full value
+    does, so a pair below the threshold on digests is below it on values too; only the few
+    survivors are compared in full. Chance band collisions still grow with the square of the
+    corpus: on the benchmark's English prose 0.07-0.09 % of all distinct pairs share one of the
+    default 41 bands of 3 rows (1.4 % at 24 bands of 2 rows, which lsh_recall 0.99 would choose).
+    Bands are independent, so `threads` of them run at once (numpy releases the GIL in the heavy
+    steps); the candidates are sorted afterwards, so the result does not depend on the order."""
+    if not docs:
+        return {}
+    sigs = np.concatenate([d.sigs for d in docs])
+    exact = np.concatenate([d.exact[d.sketched] for d in docs])
+    small = _nibbles(sigs)
+    need = threshold * num_perm
+    bands, rows = params
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        found = list(pool.map(lambda band: _band_candidates(sigs, small, exact, band, rows, need), range(bands)))
+    kept_i = [i for i, _ in found]
+    kept_j = [j for _, j in found]
+    n = len(sigs)
+    code = np.unique(np.concatenate(kept_i) * n + np.concatenate(kept_j)) if kept_i else np.empty(0, np.int64)
+    i, j = code // n, code % n
+    same_text = exact[i] == exact[j]
+    same = np.zeros(len(i), dtype=np.int64)
+    for a in range(0, len(i), _PAIR_CHUNK):
+        same[a : a + _PAIR_CHUNK] = np.count_nonzero(
+            sigs[i[a : a + _PAIR_CHUNK]] == sigs[j[a : a + _PAIR_CHUNK]], axis=1
+        )
+    score = same / num_perm
+    ok = same_text | (score >= threshold)
+    near = np.flatnonzero(ok & ~same_text)
+    ok[near] = _facts_kept(docs, i[near], j[near])  # alike in wording is not enough: the same facts too
+    i, j, score, same_text = i[ok], j[ok], np.where(same_text[ok], 1.0, score[ok]), same_text[ok]
+    partners: dict[int, list[tuple[int, float, str]]] = {}
+    for x, y, sc, ex in zip(i.tolist(), j.tolist(), score.tolist(), same_text.tolist(), strict=True):
+        partners.setdefault(y, []).append((x, sc, RULE_EXACT if ex else RULE_MINHASH))
+    return partners
+
+
+def _facts_kept(docs: list[DocSigs], i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """For pairs of sketched paragraphs (global positions, i earlier: the one kept; never the same
+    text), whether j keeps i's facts: the same numbers, no name that i lacks, and other wording (the
+    same wording with other digits, or the same digits in other places, is a template filled in
+    twice). Numbers in numpy, names pair by pair (only pairs whose later paragraph names anyone)."""
+    numbers = np.concatenate([d.numbers[d.sketched] for d in docs])
+    wording = np.concatenate([d.wording[d.sketched] for d in docs])
+    counts = np.concatenate([d.name_counts[d.sketched] for d in docs])
+    hashes = np.concatenate([d.names[np.repeat(d.sketched, d.name_counts)] for d in docs])
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    ok = (numbers[i] == numbers[j]) & (wording[i] != wording[j])
+    for k in np.flatnonzero(ok & (counts[j] > 0)).tolist():
+        a, b = int(i[k]), int(j[k])
+        ok[k] = names_kept(hashes[offsets[a] : offsets[a + 1]], hashes[offsets[b] : offsets[b + 1]])
+    return ok
+
+
+def keeps_facts(kept: DocSigs, kept_row: int, removed: DocSigs, removed_row: int) -> bool:
+    """`_facts_kept` for one pair of rows (the per-paragraph path of `LshIndex`)."""
+    if kept.numbers[kept_row] != removed.numbers[removed_row] or kept.wording[kept_row] == removed.wording[removed_row]:
+        return False
+    ko, ro = kept.name_offsets(), removed.name_offsets()
+    return names_kept(kept.names[ko[kept_row] : ko[kept_row + 1]], removed.names[ro[removed_row] : ro[removed_row + 1]])
+
+
+# --- the candidate sources -----------------------------------------------------------------------
+
+
+class CandidateSource(Protocol):
+    """Where the clustering loop finds a sketched paragraph's candidate representatives.
+
+    The loop visits sketched paragraphs in (document id, paragraph index) order; `pos` counts them
+    from 0 in that order, `sig_row` is the paragraph's row in `doc.sigs`, `row` its row in the other
+    arrays. Representative keys increase in the loop's order."""
+
+    def candidates(self, pos: int, doc: DocSigs, row: int, sig_row: int) -> Iterable[tuple[int, float, str]]:
+        """The representatives (key, score, rule) that this paragraph is a verified copy of."""
+        ...
+
+    def add(self, key: int, pos: int, doc: DocSigs, row: int, sig_row: int) -> None:
+        """The paragraph became the representative `key` of a new cluster."""
+        ...
+
+
+class BandIndex:
+    """Every verified pair of the corpus found at once (`_verified_pairs`); a paragraph's candidates
+    are its earlier partners that became representatives."""
+
+    def __init__(self, docs: list[DocSigs], settings: Settings) -> None:
+        """`docs` in the loop's order (by document id)."""
+        threads = settings.workers if settings.workers > 0 else (os.cpu_count() or 1)  # the workers idle meanwhile
+        self._partners = _verified_pairs(docs, lsh_params(settings), settings.threshold, settings.num_perm, threads)
+        self._key_of: dict[int, int] = {}  # global sketched position -> rep key, representatives only
+
+    def candidates(self, pos: int, doc: DocSigs, row: int, sig_row: int) -> Iterator[tuple[int, float, str]]:
+        for i, score, rule in self._partners.get(pos, ()):
+            key = self._key_of.get(i)
+            if key is not None:
+                yield key, score, rule
+
+    def add(self, key: int, pos: int, doc: DocSigs, row: int, sig_row: int) -> None:
+        self._key_of[pos] = key
+
+
+class LshIndex:
+    """Representatives in datasketch's MinHashLSH (any storage it supports: `storage_config`), each
+    query's candidates verified against the representative's sketch and facts."""
+
+    def __init__(self, settings: Settings, storage: dict[str, Any] | None) -> None:
+        self._threshold = settings.threshold
+        self._lsh = MinHashLSH(
+            num_perm=settings.num_perm,
+            params=lsh_params(settings),
+            storage_config=storage,
+            prepickle=False,
+            hashfunc=_band_key,
+        )
+        self._reps: dict[int, tuple[DocSigs, int, int]] = {}  # rep key -> its document, row, sig row
+
+    def candidates(self, pos: int, doc: DocSigs, row: int, sig_row: int) -> Iterator[tuple[int, float, str]]:
+        sig = doc.sigs[sig_row]
+        h = int(doc.exact[row])
+        for key in sorted(int(k) for k in self._lsh.query(_Sig(sig))):
+            kept, kept_row, kept_sig = self._reps[key]
+            if int(kept.exact[kept_row]) == h:
+                yield key, 1.0, RULE_EXACT
+                continue
+            score = float(np.count_nonzero(kept.sigs[kept_sig] == sig)) / len(sig)
+            if score >= self._threshold and keeps_facts(kept, kept_row, doc, row):
+                yield key, score, RULE_MINHASH
+
+    def add(self, key: int, pos: int, doc: DocSigs, row: int, sig_row: int) -> None:
+        self._reps[key] = (doc, row, sig_row)
+        self._lsh.insert(_lsh_key(key), _Sig(doc.sigs[sig_row]), check_duplication=False)
+
+
+def candidate_source(settings: Settings, docs: list[DocSigs]) -> CandidateSource:
+    """The source the settings select: MinHashLSH with `lsh_storage` set or on Redis with `store` set
+    (this corpus's index, cleared first), else the compact band index. `docs` in the loop's order."""
+    if settings.store is not None:
+        from cleaners.redis_store import lsh_storage
+
+        return LshIndex(settings, lsh_storage(settings))
+    if settings.lsh_storage is not None:
+        return LshIndex(settings, settings.lsh_storage)
+    return BandIndex(docs, settings)

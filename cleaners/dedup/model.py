@@ -1,0 +1,226 @@
+"""`DedupModel`: the corpus model of near-duplicate paragraphs (see cleaners.corpus.CorpusModel).
+
+It observes documents (sketches and facts, `cleaners.dedup.signatures`), decides clusters with the
+one greedy loop (`cleaners.dedup.cluster`) on the candidate source the settings select
+(`cleaners.dedup.candidates`), applies the decisions to documents as events, and persists itself as
+JSON (the batches' work files and the incremental state).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from cleaners.dedup.candidates import candidate_source
+from cleaners.dedup.cluster import Cluster, greedy_clusters
+from cleaners.dedup.numbers_names import NameIndex, facts, name_hashes, numbers, numbers_key
+from cleaners.dedup.signatures import DocSigs, reusable_sigs
+from cleaners.dedup.text import SCHEME, SEED, exact_hash, normalise, sketch_texts
+from cleaners.document import Document, Event
+from cleaners.settings import Settings
+
+FORMAT_VERSION = 2  # 2: facts (numbers, names) beside the sketches
+
+
+@dataclass(frozen=True)
+class _Member:
+    cluster: int
+    kept: bool
+    of_doc: str
+    of_paragraph: int
+    confidence: float
+    rule: str
+
+
+class DedupModel:
+    """Corpus model (see cleaners.corpus.CorpusModel) for near-duplicate paragraphs."""
+
+    def __init__(self, settings: Settings, name_index: NameIndex | None = None) -> None:
+        """`name_index`: the run's decided name model, through which paragraphs' names are compared
+        (spellings it links are one name); None compares capitalised words as they are written."""
+        self.settings = settings
+        self.name_index = name_index
+        self._name_keys: dict[str, list[str]] = {}
+        self._docs: dict[str, DocSigs] = {}
+        self._members: dict[tuple[str, int], _Member] = {}
+        self._clusters: list[dict[str, Any]] = []
+
+    # statistics ---------------------------------------------------------------------------------
+    def observe(self, doc: Document, reuse: dict[str, Any] | None = None) -> None:
+        """Sketch the document's live paragraphs (their current text) in one bulk call, and take their
+        facts. `reuse`: this document's `export_doc` from an earlier run over the same text; its
+        signatures are reused, its facts never (they depend on the name model, which may have changed)."""
+        s = self.settings
+        index, exact, wording, sketched, norms, nums, counts, hashes = [], [], [], [], [], [], [], []
+        for p in doc.live:
+            norm = normalise(p.text)
+            if not norm:
+                continue
+            found, name_keys = facts(p.text, self.name_index, self._name_keys)
+            keys = name_hashes(name_keys)
+            index.append(p.index)
+            exact.append(exact_hash(norm, numbers(p.text)))
+            wording.append(exact_hash(norm))
+            nums.append(numbers_key(found))
+            counts.append(len(keys))
+            hashes += keys
+            long_enough = norm.count(" ") + 1 >= s.min_dedup_tokens  # normalised: single spaces
+            sketched.append(long_enough)
+            if long_enough:
+                norms.append(norm)
+        sigs = reusable_sigs(reuse, len(norms), s.num_perm) if reuse is not None else None
+        self._docs[doc.id] = DocSigs(
+            index=np.asarray(index, dtype=np.int32),
+            exact=np.asarray(exact, dtype=np.uint64),
+            sketched=np.asarray(sketched, dtype=bool),
+            sigs=sketch_texts(norms, s) if sigs is None else sigs,
+            wording=np.asarray(wording, dtype=np.uint64),
+            numbers=np.asarray(nums, dtype=np.uint64),
+            name_counts=np.asarray(counts, dtype=np.int32),
+            names=np.asarray(hashes, dtype=np.uint64),
+        )
+
+    def forget(self, doc_id: str) -> None:
+        self._docs.pop(doc_id, None)
+
+    def export_doc(self, doc_id: str) -> dict[str, Any]:
+        """One document's sketches, JSON-safe, for the state store's cache."""
+        return self._docs[doc_id].to_dict()
+
+    def import_doc(self, doc_id: str, data: dict[str, Any]) -> None:
+        """Reuse sketches exported by an earlier run (same settings: the state's fingerprint)."""
+        self._docs[doc_id] = DocSigs.from_dict(data, self.settings.num_perm)
+
+    def merge(self, other: DedupModel) -> DedupModel:
+        """Union of observed documents; a document seen by both keeps `other`'s (later) sketch."""
+        self._check_compatible(other.settings)
+        self._docs.update(other._docs)
+        return self
+
+    def _check_compatible(self, other: Settings) -> None:
+        mine = self.settings
+        for name in ("shingle", "shingle_size", "num_perm", "min_dedup_tokens"):
+            if getattr(mine, name) != getattr(other, name):
+                raise ValueError(f"dedup models built with different {name} cannot be merged")
+
+    # decisions ----------------------------------------------------------------------------------
+    def decide(self) -> None:
+        """Greedy clustering in (doc id, paragraph index) order against representatives only, on the
+        candidate source the settings select (`candidate_source`: the compact band index, or
+        datasketch's MinHashLSH with `lsh_storage` or `store` set; both give the same clusters)."""
+        order = sorted(self._docs)
+        source = candidate_source(self.settings, [self._docs[k] for k in order])
+        self._record(greedy_clusters(self._docs, source))
+
+    def _record(self, clusters: list[Cluster]) -> None:
+        self._members = {}
+        self._clusters = []
+        for cluster_id, cluster in enumerate(clusters):
+            kept_doc, kept_row = cluster.kept
+            kept_par = int(self._docs[kept_doc].index[kept_row])
+            self._members[(kept_doc, kept_par)] = _Member(cluster_id, True, kept_doc, kept_par, 1.0, "")
+            listed = [{"doc": kept_doc, "paragraph": kept_par}]
+            for doc_id, row, score, rule in cluster.copies:
+                par = int(self._docs[doc_id].index[row])
+                self._members[(doc_id, par)] = _Member(cluster_id, False, kept_doc, kept_par, score, rule)
+                listed.append({"doc": doc_id, "paragraph": par})
+            self._clusters.append(
+                {"cluster": cluster_id, "kept": {"doc": kept_doc, "paragraph": kept_par}, "members": listed}
+            )
+
+    # output -------------------------------------------------------------------------------------
+    def apply(self, doc: Document) -> None:
+        """Drop every non-first member of a cluster from the clean text, with one event each."""
+        for p in doc.paragraphs:
+            m = self._members.get((doc.id, p.index))
+            if m is None or m.kept or p.removed is not None:
+                continue
+            if doc.add(
+                Event(
+                    doc=doc.id,
+                    paragraph=p.index,
+                    kind="duplicate",
+                    action="removed",
+                    text=p.text,
+                    start=None,
+                    end=None,
+                    rule=m.rule,
+                    confidence=round(m.confidence, 4),
+                    cluster=m.cluster,
+                    duplicate_of={"doc": m.of_doc, "paragraph": m.of_paragraph},
+                )
+            ):
+                p.removed = "duplicate"
+
+    def members(self, doc: Document) -> list[dict[str, Any]]:
+        """Rows for clusters.jsonl: this document's paragraphs in clusters of two or more."""
+        rows = []
+        for p in doc.paragraphs:
+            m = self._members.get((doc.id, p.index))
+            if m is not None:
+                rows.append(
+                    {
+                        "cluster": m.cluster,
+                        "doc": doc.id,
+                        "paragraph": p.index,
+                        "text": p.text,
+                        "kept": m.kept,
+                    }
+                )
+        return rows
+
+    def clusters(self) -> list[dict[str, Any]]:
+        return [dict(c) for c in self._clusters]
+
+    # persistence --------------------------------------------------------------------------------
+    def to_dict(self, sketches: bool = True) -> dict[str, Any]:
+        """JSON-safe model; without `sketches`, only the decisions (what `apply` and `members` need)."""
+        s = self.settings
+        return {
+            "version": FORMAT_VERSION,
+            "scheme": SCHEME,
+            "seed": SEED,
+            "hash": "xxh32",
+            "shingle": s.shingle,
+            "shingle_size": s.shingle_size,
+            "num_perm": s.num_perm,
+            "min_dedup_tokens": s.min_dedup_tokens,
+            "docs": {k: self._docs[k].to_dict() for k in sorted(self._docs)} if sketches else {},
+            "decisions": [
+                {
+                    "doc": doc_id,
+                    "paragraph": par,
+                    "cluster": m.cluster,
+                    "kept": m.kept,
+                    "of": [m.of_doc, m.of_paragraph],
+                    "confidence": m.confidence,
+                    "rule": m.rule,
+                }
+                for (doc_id, par), m in sorted(self._members.items())
+            ],
+            "clusters": self._clusters,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], settings: Settings) -> DedupModel:
+        """Rebuild a model; sketches made with other shingling settings cannot be reused."""
+        model = cls(settings)
+        if data.get("version") != FORMAT_VERSION or data.get("scheme") != SCHEME:
+            raise ValueError("dedup state has an unknown format")
+        for name in ("shingle", "shingle_size", "num_perm", "min_dedup_tokens"):
+            if data.get(name) != getattr(settings, name):
+                raise ValueError(f"dedup state was built with another {name}; observe the documents again")
+        model._docs = {k: DocSigs.from_dict(v, settings.num_perm) for k, v in data.get("docs", {}).items()}
+        for row in data.get("decisions", []):
+            model._members[(row["doc"], int(row["paragraph"]))] = _Member(
+                int(row["cluster"]),
+                bool(row["kept"]),
+                row["of"][0],
+                int(row["of"][1]),
+                float(row["confidence"]),
+                row["rule"],
+            )
+        model._clusters = list(data.get("clusters", []))
+        return model
