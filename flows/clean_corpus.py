@@ -27,7 +27,7 @@ from cleaners.report import assemble_report
 from cleaners.settings import Settings
 from cleaners.state import CorpusState, RunLock, file_hash, fingerprint, review_hash, source_key
 from flows import engines, workers
-from flows.artifacts import publish_artifacts
+from flows.prefect_artifacts import publish_artifacts
 
 
 @task(name="scan-raw", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)

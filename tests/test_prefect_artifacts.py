@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from prefect import flow
 
-from flows.artifacts import DOCUMENTS_KEY, SUMMARY_KEY, document_rows, publish_artifacts, summary_markdown
+from flows.prefect_artifacts import DOCUMENTS_KEY, SUMMARY_KEY, document_rows, publish_artifacts, summary_markdown
 
 SUMMARY = {
     "documents": {"ok": 2, "empty": 1, "error": 1},
