@@ -108,7 +108,7 @@ def prepare_batch(batch: str, sources: list[tuple[str, str, str]], prepared_dir:
 
 def refuse_source(rel: str, key: str, prepared_dir: str, message: str) -> BatchInfo:
     """Record a raw file whose processing had to be killed as an error document."""
-    doc = Document(id=rel, source=rel, status="error", error=f"{rel}: {message}")
+    doc = Document(id=rel, source=rel).fail(f"{rel}: {message}")
     write_docs(Path(prepared_dir) / f"{key}.jsonl", [doc])
     return BatchInfo(rel, 1, 0.0, prepared_dir, docs={rel: [rel]})
 
@@ -254,7 +254,7 @@ def finish_batch(batch: str, decisions: str, work: str, clean_dir: str, settings
         except (UnsafePathError, OSError) as exc:
             unwritten.append(rel)
             for d in docs:
-                d.status, d.error, d.paragraphs = "error", f"cannot write output: {exc}", []
+                d.fail(f"cannot write output: {exc}")
     for docs in by_source.values():
         for d in docs:
             records.append(document_record(d))

@@ -130,6 +130,17 @@ class Document:
     def clean_text(self) -> str:
         return "\n\n".join(p.text for p in self.live)
 
+    def fail(self, error: str) -> Document:
+        """Turn the document into an error record (the one way to): no paragraphs, the message kept.
+
+        >>> Document(id="a.txt", source="a.txt").fail("read failed: binary").status
+        'error'
+        """
+        self.status = "error"
+        self.error = error
+        self.paragraphs = []
+        return self
+
     def add(self, event: Event) -> bool:
         """Record a decision and say whether to carry it out, after the reviewer's overrides:
         a rejected removal or fix becomes a flag, an accepted suggestion becomes a fix."""

@@ -52,11 +52,9 @@ class Resources:
 
 
 def _fail(doc: Document, stage: str, exc: BaseException) -> None:
-    doc.status = "error"
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     loc = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
-    doc.error = f"{stage} failed: {type(exc).__name__}: {exc}{loc}"
-    doc.paragraphs = []
+    doc.fail(f"{stage} failed: {type(exc).__name__}: {exc}{loc}")
 
 
 @dataclass(frozen=True)

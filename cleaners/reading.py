@@ -190,11 +190,9 @@ def _error_doc(doc_id: str, source: Source, message: str, size: int, digest: str
         id=doc_id,
         source=source.rel,
         site=site_of(source.rel),
-        status="error",
-        error=message,
         bytes_in=size,
         content_hash=digest,
-    )
+    ).fail(message)
 
 
 def _empty_doc(source: Source, size: int, digest: str, encoding: str | None) -> Document:
