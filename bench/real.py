@@ -44,8 +44,10 @@ def _events(clean: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def run_product(raw: Path, clean: Path, extra: list[str] | None = None) -> None:
-    """`corpusclean run RAW CLEAN` in a scratch working directory (no settings file is picked up)."""
+def run_product(raw: Path, clean: Path, extra: list[str] | None = None) -> Path:
+    """`corpusclean run RAW CLEAN` in a scratch working directory (no settings file is picked up); returns
+    CLEAN."""
+    clean.parent.mkdir(parents=True, exist_ok=True)
     exe = Path(sys.executable).with_name("corpusclean")
     env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     env.setdefault("PREFECT_HOME", str(clean.parent / "prefect-home"))
@@ -53,10 +55,12 @@ def run_product(raw: Path, clean: Path, extra: list[str] | None = None) -> None:
     proc = subprocess.run(cmd, cwd=clean.parent, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"corpusclean failed on {raw}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return clean
 
 
 def numbers(text: str) -> list[str]:
-    """Digit runs with their separators folded (`4,000` = `4.000` = `4000`)."""
+    """Digit runs with their separators folded (`4,000` = `4.000` = `4000`): a plain check of its own,
+    not the duplicate stage's `cleaners.dedup.numbers`, so that the stage is not measured by itself."""
     return [re.sub(r"[.,\s]", "", n) for n in _NUMBER.findall(text)]
 
 
@@ -81,9 +85,7 @@ def duplicate_fact_changes(clean: Path) -> list[dict[str, Any]]:
 
 def score_pages(shared: Path, work: Path, verbose: bool) -> dict[str, Any]:
     raw = shared / "real-pages" / "raw"
-    clean = work / "pages" / "clean"
-    clean.parent.mkdir(parents=True)
-    run_product(raw, clean)
+    clean = run_product(raw, work / "pages" / "clean")
     events = _events(clean)
     words = sum(len(p.read_text(encoding="utf-8").split()) for p in raw.glob("*.txt"))
     name_fixes = [e for e in events if e["kind"] in ("transliteration", "calque") and e["action"] == "fixed"]
@@ -118,9 +120,7 @@ def score_pages(shared: Path, work: Path, verbose: bool) -> dict[str, Any]:
 
 def score_mt(shared: Path, work: Path, verbose: bool) -> dict[str, Any]:
     raw = shared / "real-mt" / "raw"
-    clean = work / "mt" / "clean"
-    clean.parent.mkdir(parents=True)
-    run_product(raw, clean)
+    clean = run_product(raw, work / "mt" / "clean")
     detail = work / "mt" / "detail.json"
     scorer = subprocess.run(
         [sys.executable, str(shared / "real-mt" / "score.py"), str(clean), "--out", str(detail)],
@@ -145,8 +145,7 @@ def score_labelled(folder: Path, work: Path, name: str, verbose: bool) -> dict[s
     raw_src = folder / "raw" if (folder / "raw").is_dir() else folder
     raw = work / name / "raw"
     shutil.copytree(raw_src, raw, ignore=shutil.ignore_patterns("labels.json", "*.py", "*.md"))
-    clean = work / name / "clean"
-    run_product(raw, clean)
+    clean = run_product(raw, work / name / "clean")
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     result = score_artefacts(labels, _events(clean))
     if verbose:

@@ -52,3 +52,9 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=60):
         yield
+
+
+def removed(model, doc) -> list[int]:
+    """Apply a decided near-duplicate model to `doc`; the indexes of the paragraphs it removed."""
+    model.apply(doc)
+    return [p.index for p in doc.paragraphs if p.removed == "duplicate"]

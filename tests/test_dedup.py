@@ -11,8 +11,10 @@ from pathlib import Path
 import ftfy
 import numpy as np
 import pytest
+from conftest import removed
 
 from cleaners import artefacts
+from cleaners.corpus import fit
 from cleaners.dedup import DedupModel, lsh_params, normalise, shingles
 from cleaners.document import Document, Paragraph, split_paragraphs
 from cleaners.language import detect_languages
@@ -48,15 +50,8 @@ def doc(doc_id: str, *texts: str) -> Document:
 
 def run(settings: Settings, *docs: Document) -> DedupModel:
     model = DedupModel(settings)
-    for d in docs:
-        model.observe(d)
-    model.decide()
+    fit([model], docs)
     return model
-
-
-def removed(model: DedupModel, d: Document) -> list[int]:
-    model.apply(d)
-    return [p.index for p in d.paragraphs if p.removed == "duplicate"]
 
 
 @pytest.fixture

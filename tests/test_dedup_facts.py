@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import removed
 
+from cleaners.corpus import fit
 from cleaners.dedup import DedupModel, facts, names, normalise, numbers, sketch_texts
 from cleaners.dedup import model as dedup_model
 from cleaners.document import Document, Paragraph
@@ -64,15 +66,8 @@ def doc(doc_id: str, *texts: str) -> Document:
 
 def run(*docs: Document, index: Names | None = None, settings: Settings | None = None) -> DedupModel:
     model = DedupModel(settings or Settings(), index)
-    for d in docs:
-        model.observe(d)
-    model.decide()
+    fit([model], docs)
     return model
-
-
-def removed(model: DedupModel, d: Document) -> list[int]:
-    model.apply(d)
-    return [p.index for p in d.paragraphs if p.removed == "duplicate"]
 
 
 def similarity(a: str, b: str) -> float:
