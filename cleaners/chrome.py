@@ -157,29 +157,6 @@ def find_fragments(rules: ChromeRules, line: str) -> list[tuple[int, int, Family
     return _fragments(rules, rest, tails.first_match)
 
 
-def _match_line_plain(rules: ChromeRules, line: str, zone: frozenset[str] = frozenset({"any"})) -> Family | None:
-    """`match_line` written plainly, pattern by pattern: the reference the fast path is tested against."""
-    text = line.strip()
-    if not text or len(text) > rules.max_line_chars:
-        return None
-    for fam in rules.families:
-        if fam.zone != "any" and fam.zone not in zone:
-            continue
-        if any(p.fullmatch(text) for p in fam.patterns):
-            return fam
-    return None
-
-
-def _find_fragments_plain(rules: ChromeRules, line: str) -> list[tuple[int, int, Family]]:
-    """`find_fragments` written plainly, tail by tail: the reference the fast path is tested against."""
-    tails = [(tail, fam) for fam in rules.families if fam.kind == "fragment" for tail in fam.tails]
-
-    def first_match(rest: str, start: int) -> tuple[int, int, Family] | None:
-        return next(((start, m.end("frag"), fam) for tail, fam in tails if (m := tail.match(rest, start))), None)
-
-    return _fragments(rules, line.rstrip(), first_match)
-
-
 def _fragments(rules: ChromeRules, rest: str, first_match: Any) -> list[tuple[int, int, Family]]:
     """The fragment loop; `first_match(rest, start)` gives the first family's fragment at `start`."""
     found: list[tuple[int, int, Family]] = []

@@ -1,5 +1,5 @@
 """The chrome rule bank compiled for speed, answering exactly as the plain loops in
-`cleaners.chrome` (`_match_line_plain`, `_find_fragments_plain`) do; the tests hold them equal.
+`cleaners.chrome` would, pattern by pattern (`tests/reference/chrome.py`); the tests hold them equal.
 
 Matching every line against every pattern one by one was the chrome stage's whole cost. Two exact
 shortcuts: the patterns are joined into one alternation per use (the engine tries alternatives in

@@ -1,7 +1,7 @@
 """The fast paths of the chrome rule bank and of the corpus name model change no result.
 
-Each fast routine is compared with the plain version kept beside it (`_match_line_plain`,
-`_find_fragments_plain`, `_count_words_plain`, `_spans_plain`), and each pre-filter
+Each fast routine is compared with its plain version (`tests/reference/`: chrome's `match_line` and
+`find_fragments`, the name model's `count_words` and `spans`), and each pre-filter
 (a cheap test that lets a pattern be skipped) is checked never to skip a pattern that matches: on the
 lines of the sample corpora, on lines generated from the rule bank's own patterns, on inline rule banks
 with the features a joint alternation must respect, and on generated text.
@@ -18,6 +18,8 @@ from conftest import REPO
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
+from reference import chrome as ref_chrome
+from reference import names as ref_names
 
 from cleaners import chrome, chrome_fast
 from cleaners.artefacts import load_resources
@@ -61,8 +63,8 @@ def _lines(texts: list[str]) -> list[str]:
 
 def check_line(line: str, rules: chrome.ChromeRules = RULES) -> None:
     for zone in ZONES:
-        assert chrome.match_line(rules, line, zone) is chrome._match_line_plain(rules, line, zone), (line, zone)
-    assert chrome.find_fragments(rules, line) == chrome._find_fragments_plain(rules, line), line
+        assert chrome.match_line(rules, line, zone) is ref_chrome.match_line(rules, line, zone), (line, zone)
+    assert chrome.find_fragments(rules, line) == ref_chrome.find_fragments(rules, line), line
     check_hints(line, rules)
 
 
@@ -120,7 +122,7 @@ def test_rule_bank_families() -> None:
     for example_line in examples:
         for line in (example_line, f"It rained all day. {example_line}", f"Quiet morning ({example_line})"):
             check_line(line)
-        matched += chrome._match_line_plain(RULES, example_line, ZONES[-1]) is not None
+        matched += ref_chrome.match_line(RULES, example_line, ZONES[-1]) is not None
     assert matched > len(examples) // 2  # the examples do exercise the patterns
 
 
@@ -209,8 +211,8 @@ def test_strip_chrome_documents(corpus: list[str]) -> None:
     fast, plain = _doc(text), _doc(text)
     chrome.strip_chrome(fast, RULES)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(chrome, "match_line", chrome._match_line_plain)
-        mp.setattr(chrome, "find_fragments", chrome._find_fragments_plain)
+        mp.setattr(chrome, "match_line", ref_chrome.match_line)
+        mp.setattr(chrome, "find_fragments", ref_chrome.find_fragments)
         chrome.strip_chrome(plain, RULES)
     assert [e.to_dict() for e in fast.events] == [e.to_dict() for e in plain.events]
     assert [p.text for p in fast.paragraphs] == [p.text for p in plain.paragraphs]
@@ -248,7 +250,7 @@ def test_count_words(text: str) -> None:
     words = _WORD.findall(text)
     for _ in range(2):  # the second time from the model's word cache
         fast = model._count_words(words)
-        plain = model._count_words_plain(words)
+        plain = ref_names.count_words(model, words)
         assert fast == plain
         assert [list(d) for d in fast[:2]] == [list(d) for d in plain[:2]]  # key order too
 
@@ -267,13 +269,13 @@ def test_observe_joins_paragraphs(corpus: list[str]) -> None:
     joined = _WORD.findall("\n".join(p.text for p in doc.live))
     assert joined == [m.group() for p in doc.live for m in _WORD.finditer(p.text)]
     model = NameModel(SETTINGS, RES)
-    assert model._count_words(joined) == model._count_words_plain(joined)
+    assert model._count_words(joined) == ref_names.count_words(model, joined)
 
 
 def test_spans_on_corpus(corpus: list[str]) -> None:
     model = _model(corpus)
     for text in corpus:
-        assert model._spans(text) == model._spans_plain(text), text
+        assert model._spans(text) == ref_names.spans(model, text), text
 
 
 def test_spans_with_variants() -> None:
@@ -284,14 +286,14 @@ def test_spans_with_variants() -> None:
     model = _model(texts)
     assert model.spellings  # the comparison covers spans with decisions, not only plain names
     for text in texts:
-        assert model._spans(text) == model._spans_plain(text)
+        assert model._spans(text) == ref_names.spans(model, text)
 
 
 @FAST
 @given(WORDY)
 def test_spans_generated(text: str) -> None:
     model = _SPAN_MODEL
-    assert model._spans(text) == model._spans_plain(text)
+    assert model._spans(text) == ref_names.spans(model, text)
 
 
 _SPAN_MODEL = _model(["Nato met Zotkin. Sotkin and Anna-Maria Schmidt met Shmidt in Éire.", "the and nato"])
@@ -314,7 +316,9 @@ def _apply_plain(model: NameModel, doc: Document) -> None:
     for para in doc.live:
         foreign = [e.text for e in doc.events if e.paragraph == para.index and e.kind == "foreign_fragment"]
         ranges = [(i, i + len(t)) for t in foreign if (i := para.text.find(t)) >= 0]
-        findings = [f for f in model._spans_plain(para.text) if not any(f.start < e and s < f.end for s, e in ranges)]
+        findings = [
+            f for f in ref_names.spans(model, para.text) if not any(f.start < e and s < f.end for s, e in ranges)
+        ]
         apply_findings(doc, para, findings, model.settings)
 
 

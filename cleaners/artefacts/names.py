@@ -132,9 +132,9 @@ class NameModel:
     def _count_words(self, words: list[str]) -> tuple[dict[str, int], dict[str, str], set[str]]:
         """Name counts, each name's display form, and the lowercase words, once per distinct word.
 
-        The same as `_count_words_plain`, word by word: `Counter` keeps first occurrences in order, so the
-        dicts get their keys in the same order; a name's form is its last spelling that is not all
-        capitals, else its first spelling."""
+        The same as counting word by word (`tests/reference/names.py`): `Counter` keeps first
+        occurrences in order, so the dicts get their keys in the same order; a name's form is its last
+        spelling that is not all capitals, else its first spelling."""
         names: dict[str, int] = {}
         forms: dict[str, str] = {}
         spellings: dict[str, list[str]] = {}  # a name's spellings that are not all capitals
@@ -167,22 +167,6 @@ class NameModel:
             low = word.lower()
             return low if len(word) >= 3 and low not in self.tl.stopwords and _name_shaped(word) else False
         return "" if word.islower() and len(word) >= 3 else False
-
-    def _count_words_plain(self, words: list[str]) -> tuple[dict[str, int], dict[str, str], set[str]]:
-        """`_count_words` word by word: the reference the fast path is tested against."""
-        names: dict[str, int] = defaultdict(int)
-        forms: dict[str, str] = {}
-        lower: set[str] = set()
-        for word in words:
-            low = word.lower()
-            if word[:1].isupper():
-                if len(word) >= 3 and low not in self.tl.stopwords and _name_shaped(word):
-                    names[low] += 1
-                    if not word.isupper() or low not in forms:
-                        forms[low] = word
-            elif word.islower() and len(word) >= 3:
-                lower.add(word)
-        return dict(names), forms, lower
 
     def _convention(self, names: dict[str, int], lower: set[str]) -> str:
         """The convention a document's names were written in: "de" or "fr" when the fingerprints of its
@@ -339,10 +323,6 @@ class NameModel:
         Only the words not starting with a-z are visited (`_CAPITALISED`): any other word between two
         visited ones leaves more than a space between them, which ends the run just as the word would."""
         return self._runs(text, (_CAPITALISED_ASCII if text.isascii() else _CAPITALISED).finditer(text))
-
-    def _spans_plain(self, text: str) -> list[Finding]:
-        """`_spans` word by word: the reference the fast path is tested against."""
-        return self._runs(text, _WORD.finditer(text))
 
     def _runs(self, text: str, words: Iterator[re.Match[str]]) -> list[Finding]:
         out: list[Finding] = []

@@ -1,0 +1,30 @@
+"""References for `cleaners.artefacts.names.NameModel._count_words` and `_spans`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from cleaners.artefacts.names import _WORD, NameModel, _name_shaped
+from cleaners.artefacts.spans import Finding
+
+
+def count_words(model: NameModel, words: list[str]) -> tuple[dict[str, int], dict[str, str], set[str]]:
+    """`_count_words` word by word."""
+    names: dict[str, int] = defaultdict(int)
+    forms: dict[str, str] = {}
+    lower: set[str] = set()
+    for word in words:
+        low = word.lower()
+        if word[:1].isupper():
+            if len(word) >= 3 and low not in model.tl.stopwords and _name_shaped(word):
+                names[low] += 1
+                if not word.isupper() or low not in forms:
+                    forms[low] = word
+        elif word.islower() and len(word) >= 3:
+            lower.add(word)
+    return dict(names), forms, lower
+
+
+def spans(model: NameModel, text: str) -> list[Finding]:
+    """`_spans` visiting every word, not only the capitalised ones."""
+    return model._runs(text, _WORD.finditer(text))
