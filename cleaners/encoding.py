@@ -2,7 +2,7 @@
 
 Curly quotes are kept (`uncurl_quotes=False`): the punctuation detectors read them. ftfy is the
 slowest per-character stage, so paragraphs made only of characters ftfy never changes skip it;
-`tests/test_encoding.py` proves the skip gives identical output.
+`tests/cleaners/test_encoding.py` proves the skip gives identical output.
 """
 
 from __future__ import annotations

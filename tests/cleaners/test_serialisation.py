@@ -11,7 +11,7 @@ from cleaners.document import Document, Event
 from cleaners.pipeline import run_library
 from cleaners.settings import Settings
 
-REPO_RAW = Path(__file__).resolve().parents[1] / "raw"
+REPO_RAW = Path(__file__).resolve().parents[2] / "raw"
 
 
 def _reference(doc: Document) -> dict:

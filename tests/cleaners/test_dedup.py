@@ -21,7 +21,7 @@ from cleaners.language import detect_languages
 from cleaners.pipeline import CorpusModels, Resources
 from cleaners.settings import Settings
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 # Invented prose: a harbour town, a ferry company and a council vote.
 FERRY = (
@@ -309,7 +309,7 @@ def test_dev_corpus_duplicate_groups_clustered(settings: Settings) -> None:
 def _generated_docs(tmp_path: Path) -> list[Document]:
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from bench.generate import Rates, generate
 
     generate(tmp_path, 600, seed=5, rates=Rates(copy=0.15, mojibake=0.0, foreign=0.0))

@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from cleaners.settings import Settings, load_settings
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_example_config_documents_the_defaults() -> None:

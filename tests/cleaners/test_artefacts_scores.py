@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is not an installed package
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench/ is not an installed package
 
 from bench.artefacts import overlaps, report, score, score_corpus  # noqa: E402
 
-FIXTURES = Path(__file__).parent / "fixtures" / "artefacts"
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "artefacts"
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 
 def _shared(name: str) -> Path:

@@ -14,7 +14,7 @@ from langdetect.lang_detect_exception import LangDetectException
 from cleaners.document import split_paragraphs
 from cleaners.language import FastDetector, _factory
 
-REPO_RAW = Path(__file__).resolve().parents[1] / "raw"
+REPO_RAW = Path(__file__).resolve().parents[2] / "raw"
 SENTENCES = [
     "Die Regierung hat am Montag einen neuen Haushalt vorgelegt, der viele Kürzungen enthält.",
     "Le gouvernement a présenté lundi un nouveau budget qui prévoit de nombreuses coupes.",

@@ -23,8 +23,8 @@ from cleaners.corpus import fit
 from cleaners.document import Document, Paragraph, split_paragraphs
 from cleaners.settings import Settings
 
-RULES_PATH = Path(__file__).resolve().parents[1] / "cleaners" / "data" / "chrome_rules.toml"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+RULES_PATH = Path(__file__).resolve().parents[2] / "cleaners" / "data" / "chrome_rules.toml"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 EVERYWHERE = frozenset({"any", "head", "tail"})
 
 

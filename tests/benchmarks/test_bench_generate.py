@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # bench/ is a top-level folder of the checkout, not part of the installed package.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.generate import Rates, generate, main  # noqa: E402
 from cleaners.document import split_paragraphs  # noqa: E402

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from cleaners.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "raw"
 PARA = (
     "The ferry company of Orlin Bay said on Thursday that it would add a second boat to the winter timetable, "

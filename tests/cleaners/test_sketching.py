@@ -17,7 +17,7 @@ from cleaners import sketching
 from cleaners.dedup import _normalise_unicode, normalise
 from cleaners.document import split_paragraphs
 
-REPO_RAW = Path(__file__).resolve().parents[1] / "raw"
+REPO_RAW = Path(__file__).resolve().parents[2] / "raw"
 
 ASCII = st.text(alphabet=st.characters(max_codepoint=127), max_size=300)
 MIXED = st.text(alphabet=string.ascii_letters + " ,.0123456789é’–\u00ad", max_size=200)

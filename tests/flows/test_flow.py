@@ -13,7 +13,7 @@ import pytest
 
 from cleaners.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 WIRE = (
     "Engineers at the northern reservoir said on Monday that the spillway repairs would take at least "

@@ -6,7 +6,7 @@ import io
 import tokenize
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # Modules and builtins that turn bytes into running code or arbitrary objects.
 FORBIDDEN = {"pickle", "cPickle", "marshal", "shelve", "dill", "cloudpickle", "eval", "exec", "__import__"}
 
