@@ -7,11 +7,10 @@ is labelled, no flag on a trap. Where a goal is not reached the assertion states
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import shared_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench/ is not an installed package
 
@@ -19,16 +18,6 @@ from bench.artefacts import overlaps, report, score, score_corpus  # noqa: E402
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "artefacts"
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-
-
-def _shared(name: str) -> Path:
-    folder = SHARED / name
-    if not folder.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"{folder} is missing")
-        pytest.skip(f"{folder} not available")
-    return folder
 
 
 def _check(result, kinds, punct_precision=0.9):
@@ -50,7 +39,7 @@ def test_fixture_corpus():
 
 
 def test_dev_corpus():
-    result = score_corpus(_shared("dev-corpus"))
+    result = score_corpus(shared_path("dev-corpus"))
     _check(result, ALL)
     # measured: fix accuracy 0.979 / 0.909 / 1.0 / 0.889 (word order: one canonical needs rewording)
     assert result.kinds["transliteration"].figures()["fix_accuracy"] >= 0.95
@@ -59,7 +48,7 @@ def test_dev_corpus():
 
 def test_seeds():
     # precision for punctuation is 0.69: the seeds hold genuinely unclosed quotations they do not label
-    _check(score_corpus(_shared("seeds")), ("calque", "punctuation", "word_order"), punct_precision=0.65)
+    _check(score_corpus(shared_path("seeds")), ("calque", "punctuation", "word_order"), punct_precision=0.65)
 
 
 def test_sample_corpus():

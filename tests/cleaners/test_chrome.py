@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import shared_path
 
 from cleaners.chrome import (
     ChromeModel,
@@ -24,22 +24,12 @@ from cleaners.document import Document, Paragraph, split_paragraphs
 from cleaners.settings import Settings
 
 RULES_PATH = Path(__file__).resolve().parents[2] / "cleaners" / "data" / "chrome_rules.toml"
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 EVERYWHERE = frozenset({"any", "head", "tail"})
 
 
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(RULES_PATH)
-
-
-def _shared(sub: str) -> Path:
-    path = SHARED / sub
-    if not path.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing")
-        pytest.skip(f"{path} is missing")
-    return path
 
 
 def _doc(text: str, doc_id: str = "d", site: str = "") -> Document:
@@ -461,7 +451,7 @@ def _run_corpus(folder: Path, labels: dict) -> dict[str, tuple[Document, str]]:
 
 
 def test_seeds():
-    folder = _shared("seeds")
+    folder = shared_path("seeds")
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))["docs"]
     for name, (doc, _) in _run_corpus(folder, labels).items():
         clean = doc.clean_text()
@@ -473,7 +463,7 @@ def test_seeds():
 
 
 def test_dev_corpus_scores():
-    folder = _shared("dev-corpus")
+    folder = shared_path("dev-corpus")
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))["docs"]
     total = found = removed_ok = removed_bad = frag_total = frag_found = 0
     problems: list[str] = []
