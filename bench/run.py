@@ -205,7 +205,7 @@ def stages(raw: Path, n_docs: int, seed: int, lang_baseline: int) -> dict[str, A
     timed("corpus models", models.fit, docs)
     for doc in docs:
         timed("corpus models", models.apply, doc)
-    dedup = DedupModel(settings, models.names)
+    dedup = DedupModel(settings, models.transliteration)
     for doc in docs:
         timed("near-duplicates", dedup.observe, doc)
     timed("near-duplicates", dedup.decide)

@@ -20,24 +20,12 @@ import xxhash
 from cleaners.dedup import DedupModel
 from cleaners.document import Document
 from cleaners.output import UnsafePathError, output_path, source_output, write_atomic
-from cleaners.overrides import load_overrides
 from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_source
 from cleaners.reading import Source
 from cleaners.report import document_record
 from cleaners.settings import Settings
-from cleaners.state import StateError, review_hash
+from cleaners.state import StateError
 from cleaners.stores import sketch_cache
-
-_RESOURCES: dict[str, Resources] = {}
-
-
-def resources(settings: Settings) -> Resources:
-    """Data files are loaded once per process and settings."""
-    key = settings.model_dump_json() + str(review_hash(settings))
-    if key not in _RESOURCES:
-        _RESOURCES.clear()
-        _RESOURCES[key] = Resources.load(settings)
-    return _RESOURCES[key]
 
 
 def _dumps(data: Any) -> bytes:
@@ -94,7 +82,7 @@ def prepare_batch(batch: str, sources: list[tuple[str, str, str]], prepared_dir:
     caching the result per raw file."""
     t0 = time.perf_counter()
     settings = Settings.model_validate(settings_data)
-    res = resources(settings)
+    res = Resources.load(settings)
     out = Path(prepared_dir)
     ids: dict[str, list[str]] = {}
     n = 0
@@ -122,7 +110,7 @@ def observe_batch(batch: str, keys: list[str], prepared_dir: str, work: str, set
     """Partial corpus models (chrome lines, names) from one batch of cached documents."""
     t0 = time.perf_counter()
     settings = Settings.model_validate(settings_data)
-    models = CorpusModels.empty(resources(settings))
+    models = CorpusModels.empty(Resources.load(settings))
     n = 0
     for doc in _batch_docs(prepared_dir, keys):
         models.observe(doc)
@@ -136,7 +124,7 @@ def decide_models(model_paths: list[str], work: str, settings_data: dict) -> str
     """Merge the batches' partial models and decide once; the apply batches read the decisions only
     (the observations grow with the corpus and would be loaded by every worker)."""
     settings = Settings.model_validate(settings_data)
-    res = resources(settings)
+    res = Resources.load(settings)
     merged = CorpusModels.empty(res)
     for path in model_paths:
         merged.merge(CorpusModels.from_dict(read_json(Path(path)), res))
@@ -179,18 +167,17 @@ def apply_batch(
     unchanged documents are reused from the previous run."""
     t0 = time.perf_counter()
     settings = Settings.model_validate(settings_data)
-    res = resources(settings)
+    res = Resources.load(settings)
     models = _decided_models(models_path, res)
     wdir = Path(work)
-    dedup = DedupModel(settings, models.names)  # names compared through the run's name model
+    dedup = DedupModel(settings, models.transliteration)  # names compared through the run's transliteration model
     sketches = sketch_cache(settings, prepared_dir)  # files beside the state, or Redis (settings.store)
     docs = []
     for key in keys:
         cache = sketches.get(key) or {}
         fresh = {}
         for doc in read_docs(Path(prepared_dir) / f"{key}.jsonl"):
-            doc.review = res.review
-            models.apply(doc)
+            models.apply(doc, res.verdicts)
             if doc.status == "ok":
                 digest = _text_digest(doc)
                 old = cache.get(doc.id)
@@ -233,10 +220,9 @@ def finish_batch(batch: str, decisions: str, work: str, clean_dir: str, settings
     wdir = Path(work)
     by_source: dict[str, list[Document]] = {}
     records, events, members = [], [], []
-    review = load_overrides(dedup.settings.overrides)
+    verdicts = Resources.load(dedup.settings).verdicts
     for doc in read_docs(wdir / f"{batch}.applied.jsonl"):
-        doc.review = review
-        members.extend(finish_document(doc, dedup))
+        members.extend(finish_document(doc, dedup, verdicts))
         by_source.setdefault(doc.source, []).append(doc)
     rewritten: dict[str, list[str]] = {}
     unwritten: list[str] = []

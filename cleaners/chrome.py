@@ -26,6 +26,7 @@ from cleaners.chrome_fast import FastRules
 from cleaners.document import Document, Event, Paragraph
 from cleaners.language import quick_english
 from cleaners.settings import Settings
+from cleaners.verdicts import NO_VERDICTS, Verdicts
 
 KINDS = ("line", "fragment", "header")
 # Rounds of the article-line model over what is left of a page, at most (`_judge_lines`).
@@ -208,7 +209,7 @@ class _Plan:
     cuts: dict[int, list[tuple[int, int, str, float]]]
 
 
-def strip_chrome(doc: Document, rules: ChromeRules) -> None:
+def strip_chrome(doc: Document, rules: ChromeRules, verdicts: Verdicts = NO_VERDICTS) -> None:
     """Remove chrome lines and glued fragments found by the rule bank and, when `rules.lines` holds the
     article-line model, the lines it judges outside the article; append events.
 
@@ -243,7 +244,7 @@ def strip_chrome(doc: Document, rules: ChromeRules) -> None:
         _judge_lines(rules.lines, live, plans, headline)
     for p, plan in zip(live, plans, strict=True):
         if plan.removed or plan.cuts:
-            _rewrite(doc, p, plan.removed, plan.cuts)
+            _rewrite(doc, p, plan.removed, plan.cuts, verdicts)
 
 
 def _headline(live: list[Paragraph]) -> tuple[int, int]:
@@ -403,13 +404,14 @@ def _rewrite(
     p: Paragraph,
     removed: dict[int, tuple[str, float]],
     cuts: dict[int, list[tuple[int, int, str, float]]],
+    verdicts: Verdicts,
 ) -> None:
     """Apply line removals and fragment cuts to one paragraph, recording every change."""
     lines = p.lines
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     if nonblank and all(i in removed for i in nonblank):
         rule, conf = removed[nonblank[0]]  # the first removed line names the rule (a set lookup: linear)
-        if doc.add(_event(doc, p, p.text, None, None, rule, conf)):
+        if doc.add(_event(doc, p, p.text, None, None, rule, conf), verdicts):
             p.removed = "chrome"
         return
     offsets, pos = [], 0
@@ -420,13 +422,13 @@ def _rewrite(
     for i, line in enumerate(lines):
         if i in removed:
             rule, conf = removed[i]
-            if doc.add(_event(doc, p, line, offsets[i], offsets[i] + len(line), rule, conf)):
+            if doc.add(_event(doc, p, line, offsets[i], offsets[i] + len(line), rule, conf), verdicts):
                 continue
         elif i in cuts:
             done = [
                 s
                 for s, e, rule, conf in cuts[i]
-                if doc.add(_event(doc, p, line[s:e], offsets[i] + s, offsets[i] + e, rule, conf))
+                if doc.add(_event(doc, p, line[s:e], offsets[i] + s, offsets[i] + e, rule, conf), verdicts)
             ]
             if done:
                 line = line[: min(done)].rstrip()
@@ -574,7 +576,7 @@ class ChromeModel:
             if keep:
                 self.learned[site] = keep
 
-    def apply(self, doc: Document) -> None:
+    def apply(self, doc: Document, verdicts: Verdicts = NO_VERDICTS) -> None:
         learned = self.learned.get(doc.site or "", {})
         if not learned:
             return
@@ -589,7 +591,7 @@ class ChromeModel:
                     n_docs = learned[key][0]
                     removed[li] = ("chrome:learned", round(min(0.95, 0.6 + 0.1 * (n_docs - need)), 2))
             if removed:
-                _rewrite(doc, p, removed, {})
+                _rewrite(doc, p, removed, {}, verdicts)
 
     def to_dict(self) -> dict[str, Any]:
         return {

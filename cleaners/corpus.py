@@ -14,11 +14,12 @@ from typing import Any, Protocol, Self
 
 from cleaners.document import Document
 from cleaners.settings import Settings
+from cleaners.verdicts import NO_VERDICTS, Verdicts
 
 
 class CorpusModel(Protocol):
     def __init__(self, settings: Settings, resources: Any = None) -> None:
-        """An empty model (`resources`: the artefact resources, for the models that need them)."""
+        """An empty model (`resources`: the artefact tables, for the models that need them)."""
 
     def observe(self, doc: Document) -> None:
         """Add one document's statistics."""
@@ -32,8 +33,8 @@ class CorpusModel(Protocol):
     def decide(self) -> None:
         """Turn the statistics into decisions; call once after the last observe/merge."""
 
-    def apply(self, doc: Document) -> None:
-        """Edit `doc` by the decisions, appending events."""
+    def apply(self, doc: Document, verdicts: Verdicts = NO_VERDICTS) -> None:
+        """Edit `doc` by the decisions, appending events (carried out after the reviewer's `verdicts`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe state with the observations (never pickle)."""

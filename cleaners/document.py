@@ -13,6 +13,8 @@ from typing import Any, Literal, get_args
 
 import xxhash
 
+from cleaners.verdicts import NO_VERDICTS, Verdicts
+
 Status = Literal["ok", "empty", "error"]
 Kind = Literal[
     "encoding",
@@ -119,8 +121,6 @@ class Document:
     paragraphs: list[Paragraph] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     paragraphs_in: int = 0
-    # Reviewer verdicts by event id ("reject" | "accept"), from the overrides file; never stored.
-    review: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def live(self) -> list[Paragraph]:
@@ -141,20 +141,14 @@ class Document:
         self.paragraphs = []
         return self
 
-    def add(self, event: Event) -> bool:
-        """Record a decision and say whether to carry it out, after the reviewer's overrides:
-        a rejected removal or fix becomes a flag, an accepted suggestion becomes a fix."""
-        verdict = self.review.get(event.id)
-        if verdict == "reject" and event.action in ("removed", "fixed"):
-            event.action, event.override = "flagged", "rejected"
-        elif verdict == "accept" and event.action == "flagged" and event.replacement is not None:
-            event.action, event.override = "fixed", "accepted"
+    def add(self, event: Event, verdicts: Verdicts = NO_VERDICTS) -> bool:
+        """Record a decision and say whether to carry it out, after the reviewer's `verdicts`."""
+        carry_out = verdicts.judge(event)
         self.events.append(event)
-        return event.action != "flagged"
+        return carry_out
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
-        data.pop("review", None)
         data["record"] = copy.deepcopy(self.record)  # a JSON record of the source: nested values
         data["paragraphs"] = [p.to_dict() for p in self.paragraphs]
         data["events"] = [e.to_dict() for e in self.events]
@@ -165,7 +159,6 @@ class Document:
         data = dict(data)
         data["paragraphs"] = [Paragraph(**p) for p in data.get("paragraphs", [])]
         data["events"] = [Event.from_dict(e) for e in data.get("events", [])]
-        data.pop("review", None)
         names = _field_names(cls)
         return cls(**{k: v for k, v in data.items() if k in names})
 

@@ -12,6 +12,7 @@ import re
 import ftfy
 
 from cleaners.document import Document, Event
+from cleaners.verdicts import NO_VERDICTS, Verdicts
 
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, explain=False)
 
@@ -33,7 +34,7 @@ def fix_text(text: str) -> str:
     return ftfy.fix_text(text, config=FTFY_CONFIG)
 
 
-def repair(doc: Document) -> None:
+def repair(doc: Document, verdicts: Verdicts = NO_VERDICTS) -> None:
     """Fix each paragraph in place and record every changed one with its original text."""
     for para in doc.paragraphs:
         fixed = fix_text(para.text)
@@ -49,6 +50,7 @@ def repair(doc: Document) -> None:
                 replacement=fixed,
                 rule="encoding:ftfy",
                 confidence=1.0,
-            )
+            ),
+            verdicts,
         ):
             para.text = fixed

@@ -17,6 +17,7 @@ from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
 from cleaners.document import Document, Event
 from cleaners.settings import Settings
+from cleaners.verdicts import NO_VERDICTS, Verdicts
 
 UNDETERMINED = "und"
 
@@ -183,7 +184,7 @@ def paragraph_language(text: str, settings: Settings) -> str:
     return lang
 
 
-def detect_languages(doc: Document, settings: Settings) -> None:
+def detect_languages(doc: Document, settings: Settings, verdicts: Verdicts = NO_VERDICTS) -> None:
     """Label each paragraph, pick the document's language by letters, flag the odd ones out."""
     weights: Counter[str] = Counter()
     for para in doc.live:
@@ -211,7 +212,8 @@ def detect_languages(doc: Document, settings: Settings) -> None:
                 rule="language:paragraph",
                 confidence=0.9,
                 lang=para.language,
-            )
+            ),
+            verdicts,
         )
         if drop and carried_out:
             para.removed = "language"

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,10 @@ REPORT_DIR = "_report"
 STATE_DIR = "_state"
 # Top-level names of a clean folder that are never a raw file's output.
 RESERVED = (REPORT_DIR, STATE_DIR)
+# What may differ between two runs over the same input and settings: the state (a cache), the run
+# records (one per run: an incremental run has more of them) and the summary's wall-clock timings.
+RUN_SPECIFIC_DIRS = (f"{STATE_DIR}/", f"{REPORT_DIR}/runs/")
+RUN_SPECIFIC_KEYS = {f"{REPORT_DIR}/summary.json": ("timings",)}
 
 
 @dataclass(frozen=True)
@@ -68,3 +73,22 @@ class Layout:
     @property
     def lock(self) -> Path:
         return self.state / "lock"
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every file two runs over the same input and settings must write alike, by path: the outputs and
+        the report, byte for byte, without what may differ between runs (`RUN_SPECIFIC_DIRS`, and
+        `RUN_SPECIFIC_KEYS` taken out of their JSON files). Incremental, full, local, Dask and Redis runs
+        are all held to it (the tests, and `python -m bench.same` between two releases)."""
+        out = {}
+        for path in sorted(self.root.rglob("*")):
+            rel = path.relative_to(self.root).as_posix()
+            if not path.is_file() or rel.startswith(RUN_SPECIFIC_DIRS):
+                continue
+            data = path.read_bytes()
+            if rel in RUN_SPECIFIC_KEYS:
+                parsed = json.loads(data)
+                for key in RUN_SPECIFIC_KEYS[rel]:
+                    parsed.pop(key, None)
+                data = json.dumps(parsed, sort_keys=True).encode()
+            out[rel] = data
+        return out

@@ -21,34 +21,45 @@ from pathlib import Path
 from typing import Any
 
 from cleaners import artefacts, chrome
+from cleaners.artefacts.tables import ArtefactTables
 from cleaners.corpus import CorpusModel, fit
 from cleaners.dedup import DedupModel
 from cleaners.document import Document
 from cleaners.encoding import repair
 from cleaners.language import detect_languages
 from cleaners.limits import DocumentTimeout, time_limit
-from cleaners.overrides import load_overrides
 from cleaners.reading import Source, discover, read_source
 from cleaners.settings import Settings
+from cleaners.state import verdicts_hash
+from cleaners.verdicts import NO_VERDICTS, Verdicts
 
 
-@dataclass
+@dataclass(frozen=True)
 class Resources:
-    """Data files loaded once per process."""
+    """Everything a run reads once per process besides the documents: the settings, the chrome rule
+    bank (with the article-line model), the artefact tables and the reviewer's verdicts."""
 
     settings: Settings
-    chrome_rules: Any
-    artefacts: Any
-    review: dict[str, str] = field(default_factory=dict)
+    chrome_rules: chrome.ChromeRules
+    tables: ArtefactTables
+    verdicts: Verdicts = NO_VERDICTS
 
     @classmethod
     def load(cls, settings: Settings) -> Resources:
-        return cls(
-            settings=settings,
-            chrome_rules=chrome.load_rules(settings.chrome_rules, settings.chrome_model),
-            artefacts=artefacts.load_resources(settings),
-            review=load_overrides(settings.overrides),
-        )
+        """Loaded once per process and settings (and overrides file): the batch steps call this per batch."""
+        key = settings.model_dump_json() + str(verdicts_hash(settings))
+        if key not in _LOADED:
+            _LOADED.clear()
+            _LOADED[key] = cls(
+                settings=settings,
+                chrome_rules=chrome.load_rules(settings.chrome_rules, settings.chrome_model),
+                tables=artefacts.load_tables(settings),
+                verdicts=Verdicts.load(settings.overrides),
+            )
+        return _LOADED[key]
+
+
+_LOADED: dict[str, Resources] = {}
 
 
 def _fail(doc: Document, stage: str, exc: BaseException) -> None:
@@ -68,22 +79,22 @@ class Stage:
 
 def _repair(docs: list[Document], res: Resources) -> None:
     for doc in docs:
-        repair(doc)
+        repair(doc, res.verdicts)
 
 
 def _chrome(docs: list[Document], res: Resources) -> None:
     for doc in docs:
-        chrome.strip_chrome(doc, res.chrome_rules)
+        chrome.strip_chrome(doc, res.chrome_rules, res.verdicts)
 
 
 def _language(docs: list[Document], res: Resources) -> None:
     for doc in docs:
-        detect_languages(doc, res.settings)
+        detect_languages(doc, res.settings, res.verdicts)
 
 
 def _artefacts(docs: list[Document], res: Resources) -> None:
     for doc in docs:
-        artefacts.detect_artefacts(doc, res.settings, res.artefacts)
+        artefacts.detect_artefacts(doc, res.settings, res.tables, res.verdicts)
 
 
 DOCUMENT_STAGES: tuple[Stage, ...] = (
@@ -94,14 +105,16 @@ DOCUMENT_STAGES: tuple[Stage, ...] = (
 )
 
 # The corpus-level models that edit documents before near-duplicate detection, in the order they apply.
-CORPUS_MODELS: dict[str, type[CorpusModel]] = {"chrome": chrome.ChromeModel, "names": artefacts.NameModel}
+CORPUS_MODELS: dict[str, type[CorpusModel]] = {
+    "chrome": chrome.ChromeModel,
+    "transliteration": artefacts.TransliterationModel,
+}
 
 
 def prepare_document(doc: Document, res: Resources) -> Document:
     """The per-document stages. A failure turns the document into an error record."""
     if doc.status != "ok":
         return doc
-    doc.review = res.review
     try:
         with time_limit(res.settings.doc_timeout):
             _passes(doc, res)
@@ -139,7 +152,7 @@ class CorpusModels:
 
     @classmethod
     def empty(cls, res: Resources) -> CorpusModels:
-        return cls({name: model(res.settings, res.artefacts) for name, model in CORPUS_MODELS.items()})
+        return cls({name: model(res.settings, res.tables) for name, model in CORPUS_MODELS.items()})
 
     def observe(self, doc: Document) -> None:
         if doc.status == "ok":
@@ -160,12 +173,12 @@ class CorpusModels:
         fit(self.models.values(), (d for d in docs if d.status == "ok"))
         return self
 
-    def apply(self, doc: Document) -> None:
+    def apply(self, doc: Document, verdicts: Verdicts = NO_VERDICTS) -> None:
         if doc.status != "ok":
             return
         try:
             for model in self.models.values():
-                model.apply(doc)
+                model.apply(doc, verdicts)
         except Exception as exc:  # noqa: BLE001
             _fail(doc, "corpus decisions", exc)
 
@@ -175,7 +188,7 @@ class CorpusModels:
     @classmethod
     def from_dict(cls, data: dict[str, Any], res: Resources) -> CorpusModels:
         return cls(
-            {name: model.from_dict(data[name], res.settings, res.artefacts) for name, model in CORPUS_MODELS.items()}
+            {name: model.from_dict(data[name], res.settings, res.tables) for name, model in CORPUS_MODELS.items()}
         )
 
     def decisions(self) -> dict[str, Any]:
@@ -185,10 +198,7 @@ class CorpusModels:
     @classmethod
     def from_decisions(cls, data: dict[str, Any], res: Resources) -> CorpusModels:
         return cls(
-            {
-                name: model.from_decisions(data[name], res.settings, res.artefacts)
-                for name, model in CORPUS_MODELS.items()
-            }
+            {name: model.from_decisions(data[name], res.settings, res.tables) for name, model in CORPUS_MODELS.items()}
         )
 
 
@@ -200,12 +210,12 @@ class CorpusResult:
     members: list[dict[str, Any]] = field(default_factory=list)
 
 
-def finish_document(doc: Document, dedup: DedupModel) -> list[dict[str, Any]]:
+def finish_document(doc: Document, dedup: DedupModel, verdicts: Verdicts = NO_VERDICTS) -> list[dict[str, Any]]:
     """Drop duplicates; returns the document's cluster-member records for the report."""
     if doc.status != "ok":
         return []
     members = dedup.members(doc)
-    dedup.apply(doc)
+    dedup.apply(doc, verdicts)
     return members
 
 
@@ -219,14 +229,12 @@ def run_library(raw_dir: Path, settings: Settings) -> CorpusResult:
 def clean_prepared(docs: list[Document], res: Resources) -> CorpusResult:
     """The corpus-level half of the pipeline over documents that went through `prepare_document`."""
     settings = res.settings
-    for doc in docs:
-        doc.review = res.review
     models = CorpusModels.empty(res).fit(docs)
-    dedup = DedupModel(settings, models.names)  # names compared through the run's name model
+    dedup = DedupModel(settings, models.transliteration)  # names compared through the run's transliteration model
     for doc in docs:
-        models.apply(doc)
+        models.apply(doc, res.verdicts)
         if doc.status == "ok":
             dedup.observe(doc)
     dedup.decide()
-    members = [m for doc in docs for m in finish_document(doc, dedup)]
+    members = [m for doc in docs for m in finish_document(doc, dedup, res.verdicts)]
     return CorpusResult(documents=docs, dedup=dedup, models=models, members=members)

@@ -1,6 +1,6 @@
 """One typed settings object shared by the CLI, `corpusclean.toml` and the flow's parameters.
 
-Precedence: defaults < config file < explicit overrides (CLI options, flow parameters).
+Precedence: defaults < config file < explicit values (CLI options, flow parameters).
 """
 
 from __future__ import annotations
@@ -163,8 +163,8 @@ class Settings(BaseModel):
         return {k: v for k, v in self.model_dump(mode="json").items() if k not in skip}
 
 
-def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
-    """Defaults, then the config file (if given or `corpusclean.toml` exists), then overrides."""
+def load_settings(config: Path | None = None, **explicit: Any) -> Settings:
+    """Defaults, then the config file (if given or `corpusclean.toml` exists), then `explicit` values."""
     data: dict[str, Any] = {}
     if config is None and Path("corpusclean.toml").is_file():
         config = Path("corpusclean.toml")
@@ -172,7 +172,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         with open(config, "rb") as fh:
             raw = tomllib.load(fh)
         data.update(raw.get("corpusclean", raw))
-    data.update({k: v for k, v in overrides.items() if v is not None})
+    data.update({k: v for k, v in explicit.items() if v is not None})
     if "overrides" not in data and Path(DEFAULT_OVERRIDES).is_file():
         data["overrides"] = Path(DEFAULT_OVERRIDES).resolve()
     return Settings.model_validate(data)

@@ -74,7 +74,8 @@ def fingerprint(settings: Settings) -> dict[str, Any]:
     }
 
 
-def review_hash(settings: Settings) -> str | None:
+def verdicts_hash(settings: Settings) -> str | None:
+    """The overrides file's hash: new verdicts re-clean every document (`cleaners.plan`)."""
     return _data_file_hash(settings.overrides)
 
 
@@ -103,7 +104,7 @@ class CorpusState:
     root: Path
     fingerprint: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, SourceState] = field(default_factory=dict)
-    review: str | None = None  # hash of the overrides file the cached documents were cleaned with
+    verdicts: str | None = None  # hash of the overrides file the cached documents were cleaned with
 
     @property
     def prepared_dir(self) -> Path:
@@ -128,8 +129,8 @@ class CorpusState:
             for rel, s in sources.items():
                 if s.key != source_key(rel):
                     raise StateError(f"{path}: entry for {rel!r} has a foreign key")
-            review = data.get("review")
-            return cls(root=root, fingerprint=dict(data["fingerprint"]), sources=sources, review=review)
+            verdicts = data.get("verdicts", data.get("review"))  # "review": earlier releases' key
+            return cls(root=root, fingerprint=dict(data["fingerprint"]), sources=sources, verdicts=verdicts)
         except StateError as exc:
             raise StateError(f"{exc}; rebuild with `corpusclean run --full`") from exc
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -139,7 +140,7 @@ class CorpusState:
         data = {
             "schema": SCHEMA,
             "fingerprint": self.fingerprint,
-            "review": self.review,
+            "verdicts": self.verdicts,
             "sources": {rel: {"hash": s.hash, "key": s.key, "docs": s.docs} for rel, s in sorted(self.sources.items())},
         }
         write_atomic(self.root / "state.json", json.dumps(data, ensure_ascii=False, indent=1).encode())

@@ -25,7 +25,7 @@ from cleaners.plan import plan_run
 from cleaners.reading import discover
 from cleaners.report import assemble_report
 from cleaners.settings import Settings
-from cleaners.state import CorpusState, RunLock, file_hash, fingerprint, review_hash, source_key
+from cleaners.state import CorpusState, RunLock, file_hash, fingerprint, source_key, verdicts_hash
 from flows import engines, workers
 from flows.prefect_artifacts import publish_artifacts
 
@@ -170,9 +170,9 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         state = CorpusState.load(layout.state)
         state.check(current_fp)
     state.fingerprint = current_fp
-    review = review_hash(settings)
-    reviewed_again = state.review != review  # new verdicts: every document is cleaned again
-    state.review = review
+    verdicts = verdicts_hash(settings)
+    reviewed_again = state.verdicts != verdicts  # new verdicts: every document is cleaned again
+    state.verdicts = verdicts
     timings: dict[str, float] = {}
 
     plan = plan_run(state, scan_task(str(raw), sdata), reviewed_again)

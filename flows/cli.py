@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 import flows  # noqa: F401  (offline Prefect settings before Prefect loads)
 from cleaners.layout import Layout
-from cleaners.overrides import load_overrides
 from cleaners.settings import Settings, load_settings
+from cleaners.verdicts import Verdicts
 
 app = typer.Typer(
     help="Clean folders of scraped, machine-translated news articles into a reviewable corpus.",
@@ -44,11 +44,11 @@ def _root() -> None:
     """corpusclean: raw/ -> clean/ with a record of every decision."""
 
 
-def build_settings(config: Path | None, **overrides: object) -> Settings:
-    """Settings from defaults, the config file and CLI overrides; bad values exit with code 2."""
+def build_settings(config: Path | None, **explicit: object) -> Settings:
+    """Settings from defaults, the config file and the CLI's options; bad values exit with code 2."""
     try:
-        settings = load_settings(config, **overrides)
-        load_overrides(settings.overrides)
+        settings = load_settings(config, **explicit)
+        Verdicts.load(settings.overrides)
         return settings
     except (ValidationError, OSError, ValueError) as exc:
         typer.echo(f"error: unusable settings: {exc}", err=True)

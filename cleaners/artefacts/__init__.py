@@ -1,7 +1,7 @@
 """Machine-translation artefacts: find them by their pattern, fix the confident ones, flag the rest.
 
 Per-document kinds (punctuation, word_order, calque, foreign_fragment) run in
-`detect_artefacts`; the transliteration kind needs the whole run and lives in `NameModel`.
+`detect_artefacts`; the transliteration kind needs the whole run and lives in `TransliterationModel`.
 """
 
 from __future__ import annotations
@@ -10,16 +10,19 @@ import math
 import re
 
 from cleaners.artefacts import calque, foreign, punctuation, word_order
-from cleaners.artefacts.names import NameModel
-from cleaners.artefacts.resources import ArtefactResources, load_resources
 from cleaners.artefacts.spans import Finding, apply_findings
+from cleaners.artefacts.tables import ArtefactTables, load_tables
+from cleaners.artefacts.transliteration.model import TransliterationModel
 from cleaners.document import Document
 from cleaners.settings import Settings
+from cleaners.verdicts import NO_VERDICTS, Verdicts
 
-__all__ = ["ArtefactResources", "NameModel", "detect_artefacts", "load_resources"]
+__all__ = ["ArtefactTables", "TransliterationModel", "detect_artefacts", "load_tables"]
 
 
-def detect_artefacts(doc: Document, settings: Settings, resources: ArtefactResources) -> None:
+def detect_artefacts(
+    doc: Document, settings: Settings, resources: ArtefactTables, verdicts: Verdicts = NO_VERDICTS
+) -> None:
     """Punctuation, word order, calques and foreign fragments of an English document.
 
     Other languages have their own conventions (guillemets, capitalised nouns), so only
@@ -50,7 +53,7 @@ def detect_artefacts(doc: Document, settings: Settings, resources: ArtefactResou
     # a capitalised noun is a German habit only where the document has several (the whole document decides)
     kept = set(map(id, word_order.german_capitals([f for _, fs in found for f in fs])))
     for n, findings in found:
-        apply_findings(doc, live[n], [f for f in findings if id(f) in kept], settings)
+        apply_findings(doc, live[n], [f for f in findings if id(f) in kept], settings, verdicts)
 
 
 _STRIP = ".,;:!?’'\"”“()"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from cleaners.artefacts.resources import Gazetteer
 from cleaners.artefacts.spans import Finding
+from cleaners.artefacts.tables import Gazetteer
 
 KIND = "calque"
 MAX_WORDS = 12

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from cleaners.artefacts.resources import Gazetteer
 from cleaners.artefacts.spans import Finding, sentences
+from cleaners.artefacts.tables import Gazetteer
 
 KIND = "punctuation"
 _ABBREV = frozenset("mr mrs ms dr st no vs etc co inc ltd jr sr gen col lt prof approx dept est fig".split())

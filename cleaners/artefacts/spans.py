@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from cleaners.document import Document, Event, Paragraph
 from cleaners.settings import Settings
+from cleaners.verdicts import NO_VERDICTS, Verdicts
 
 
 @dataclass
@@ -27,7 +28,9 @@ class Finding:
     lang: str | None = None
 
 
-def apply_findings(doc: Document, para: Paragraph, findings: list[Finding], settings: Settings) -> None:
+def apply_findings(
+    doc: Document, para: Paragraph, findings: list[Finding], settings: Settings, verdicts: Verdicts = NO_VERDICTS
+) -> None:
     """Record every finding as an event; rewrite `para.text` with the fixable, non-overlapping ones."""
     if not findings:
         return
@@ -50,7 +53,8 @@ def apply_findings(doc: Document, para: Paragraph, findings: list[Finding], sett
                 rule=f.rule,
                 confidence=round(f.confidence, 3),
                 lang=f.lang,
-            )
+            ),
+            verdicts,
         )
         if carried_out and f.replacement is not None and f.start >= last_end:
             fixes.append(f)

@@ -20,6 +20,7 @@ from cleaners.dedup.signatures import DocSigs, reusable_sigs
 from cleaners.dedup.text import SCHEME, SEED, exact_hash, normalise, sketch_texts
 from cleaners.document import Document, Event
 from cleaners.settings import Settings
+from cleaners.verdicts import NO_VERDICTS, Verdicts
 
 FORMAT_VERSION = 2  # 2: facts (numbers, names) beside the sketches
 
@@ -38,7 +39,7 @@ class DedupModel:
     """Corpus model (see cleaners.corpus.CorpusModel) for near-duplicate paragraphs."""
 
     def __init__(self, settings: Settings, name_index: NameIndex | None = None) -> None:
-        """`name_index`: the run's decided name model, through which paragraphs' names are compared
+        """`name_index`: the run's decided transliteration model, through which paragraphs' names are compared
         (spellings it links are one name); None compares capitalised words as they are written."""
         self.settings = settings
         self.name_index = name_index
@@ -51,7 +52,7 @@ class DedupModel:
     def observe(self, doc: Document, reuse: dict[str, Any] | None = None) -> None:
         """Sketch the document's live paragraphs (their current text) in one bulk call, and take their
         facts. `reuse`: this document's `export_doc` from an earlier run over the same text; its
-        signatures are reused, its facts never (they depend on the name model, which may have changed)."""
+        signatures are reused, its facts never (they depend on the transliteration model, which may have changed)."""
         s = self.settings
         index, exact, wording, sketched, norms, nums, counts, hashes = [], [], [], [], [], [], [], []
         for p in doc.live:
@@ -131,7 +132,7 @@ class DedupModel:
             )
 
     # output -------------------------------------------------------------------------------------
-    def apply(self, doc: Document) -> None:
+    def apply(self, doc: Document, verdicts: Verdicts = NO_VERDICTS) -> None:
         """Drop every non-first member of a cluster from the clean text, with one event each."""
         for p in doc.paragraphs:
             m = self._members.get((doc.id, p.index))
@@ -150,7 +151,8 @@ class DedupModel:
                     confidence=round(m.confidence, 4),
                     cluster=m.cluster,
                     duplicate_of={"doc": m.of_doc, "paragraph": m.of_paragraph},
-                )
+                ),
+                verdicts,
             ):
                 p.removed = "duplicate"
 

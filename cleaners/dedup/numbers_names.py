@@ -4,9 +4,9 @@ Why: similar wording is not enough. The sketch folds digits, and character 5-gra
 template lines (the same frame, other values in its slots: "X wrote on March 11 at 08:00", "Step 5",
 price lines, blotter entries), so a near-duplicate must also have the same numbers as its kept
 paragraph (`numbers`: the same multiset once number formats are folded) and name no one the kept
-paragraph does not (`names`, through the name model's spelling links). These facts are computed where
+paragraph does not (`names`, through the transliteration model's spelling links). These facts are computed where
 the sketch is and stored beside it as hashes (`cleaners.dedup.signatures`; the clustering phase has no
-texts), and taken afresh from the text whenever a cached sketch is reused (the name model may have
+texts), and taken afresh from the text whenever a cached sketch is reused (the transliteration model may have
 changed meanwhile).
 """
 
@@ -21,7 +21,7 @@ import xxhash
 
 
 class NameIndex(Protocol):
-    """What the facts need from the name model (`cleaners.artefacts.NameModel`): which capitalised
+    """What the facts need from the transliteration model (`cleaners.artefacts.TransliterationModel`): which capitalised
     words are names, and the key that links the spellings of one name."""
 
     def same_name(self, token: str) -> str: ...
@@ -96,7 +96,7 @@ _MONTHS = {
 
 
 def names(text: str, index: NameIndex | None = None, cache: dict[str, list[str]] | None = None) -> list[str]:
-    """Sorted keys of the names a text mentions: its capitalised words that the name model counts as
+    """Sorted keys of the names a text mentions: its capitalised words that the transliteration model counts as
     names, each as the key linking its spellings (`same_name`), so that "Tschelwari" and "Chelvari"
     are one name once the model links them, rewritten or only flagged. A hyphenated word the model
     has no decision on counts by its capitalised parts ("Vienna-based" names Vienna). Without a model,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from cleaners.artefacts import detect_artefacts, foreign, load_resources, punctuation, word_order
+from cleaners.artefacts import detect_artefacts, foreign, load_tables, punctuation, word_order
 from cleaners.document import Document, Paragraph
 from cleaners.settings import Settings
 
 SETTINGS = Settings()
-RES = load_resources(SETTINGS)
+RES = load_tables(SETTINGS)
 
 
 def _rules(text: str) -> list[tuple[str, str]]:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from cleaners.artefacts import NameModel, calque, detect_artefacts, foreign, load_resources, punctuation, word_order
+from cleaners.artefacts import (
+    TransliterationModel,
+    calque,
+    detect_artefacts,
+    foreign,
+    load_tables,
+    punctuation,
+    word_order,
+)
 from cleaners.corpus import fit
 from cleaners.document import Document, Paragraph
 from cleaners.settings import Settings
 
 SETTINGS = Settings()
-RES = load_resources(SETTINGS)
+RES = load_tables(SETTINGS)
 
 
 def _doc(doc_id: str, *paras: str, lang: str = "en") -> Document:
@@ -134,8 +142,8 @@ def test_non_english_document_untouched():
 
 
 # -- transliteration --------------------------------------------------------------------------
-def _run_names(*docs: Document, settings: Settings = SETTINGS) -> NameModel:
-    model = NameModel(settings, RES)
+def _run_names(*docs: Document, settings: Settings = SETTINGS) -> TransliterationModel:
+    model = TransliterationModel(settings, RES)
     fit([model], docs)
     for d in docs:
         model.apply(d)
@@ -190,9 +198,9 @@ def test_user_canonical_names_override(tmp_path):
     names.write_text("Dariusz Velikan | Darius Welikan\n", encoding="utf-8")
     settings = Settings(canonical_names=names)
     doc = _doc("u.txt", "Darius Welikan said the port would open.")
-    from cleaners.artefacts.resources import load_resources as load
+    from cleaners.artefacts.tables import load_tables as load
 
-    model = NameModel(settings, load(settings))
+    model = TransliterationModel(settings, load(settings))
     model.observe(doc)
     model.decide()
     model.apply(doc)
@@ -203,12 +211,12 @@ def test_user_canonical_names_override(tmp_path):
 def test_model_roundtrip_and_forget():
     en = _doc("en.txt", "Mayor Radomir Zhelyabin spoke.")
     de = _doc("de.txt", "Mayor Radomir Scheljabin spoke.")
-    model = NameModel(SETTINGS, RES)
+    model = TransliterationModel(SETTINGS, RES)
     model.observe(en)
-    other = NameModel(SETTINGS, RES)
+    other = TransliterationModel(SETTINGS, RES)
     other.observe(de)
     model.merge(other)
-    clone = NameModel.from_dict(model.to_dict(), SETTINGS, RES)
+    clone = TransliterationModel.from_dict(model.to_dict(), SETTINGS, RES)
     clone.decide()
     clone.apply(de)
     assert de.events and de.events[0].replacement == "Radomir Zhelyabin"
@@ -254,7 +262,7 @@ def test_system_spelling_needs_the_english_form_in_the_corpus():
 
 
 def _gazetteer(tmp_path):
-    from cleaners.artefacts.resources import load_gazetteer
+    from cleaners.artefacts.tables import load_gazetteer
 
     path = tmp_path / "gaz.toml"
     path.write_text(

@@ -277,18 +277,18 @@ def test_dev_corpus_duplicate_groups_clustered(settings: Settings) -> None:
             pytest.fail(f"labelled data missing under {SHARED}")
         pytest.skip("labelled data not available")
     docs, positive = _labelled_docs()
-    # As in the pipeline: the artefact stage and the name model edit the text first (calqued organisation
-    # names restored), and names are compared through the run's name model (it links the copies' spellings).
+    # As in the pipeline: the artefact stage and the transliteration model edit the text first (calqued organisation
+    # names restored), and names are compared through the run's transliteration model (it links the copies' spellings).
     res = Resources.load(settings)
     models = CorpusModels.empty(res)
     for d in docs:
         detect_languages(d, settings)
-        artefacts.detect_artefacts(d, settings, res.artefacts)
+        artefacts.detect_artefacts(d, settings, res.tables)
         models.observe(d)
     models.decide()
-    model = DedupModel(settings, models.names)
+    model = DedupModel(settings, models.transliteration)
     for d in docs:
-        models.names.apply(d)
+        models.transliteration.apply(d)
         model.observe(d)
     model.decide()
     predicted = set()

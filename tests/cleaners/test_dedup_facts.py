@@ -18,8 +18,8 @@ from cleaners.settings import Settings
 
 
 class Names:
-    """A stand-in for the run's name model: every capitalised word of 3+ letters outside `common` is a
-    name; `links` maps a spelling to the key of the name it spells (what NameModel.same_name gives)."""
+    """A stand-in for the run's transliteration model: every capitalised word of 3+ letters outside `common` is a
+    name; `links` maps a spelling to the key of the name it spells (what TransliterationModel.same_name gives)."""
 
     def __init__(self, links: dict[str, str] | None = None, common: tuple[str, ...] = ()) -> None:
         self.links = links or {}
@@ -201,7 +201,7 @@ def test_facts_travel_with_the_sketches() -> None:
 
 
 def test_a_reused_sketch_takes_its_facts_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An incremental run reuses the signatures of unchanged text, but the name model may link new
+    """An incremental run reuses the signatures of unchanged text, but the transliteration model may link new
     spellings: the facts are taken again, so the result equals a full run's."""
     a, b = doc("a.txt", ARREST), doc("b.txt", ARREST_RESPELT)
     before = run(a, b, index=Names())
@@ -222,7 +222,7 @@ def test_a_reused_sketch_takes_its_facts_afresh(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_pipeline_compares_names_through_its_name_model(tmp_path: Path) -> None:
-    """`clean_prepared` hands the run's name model to dedup; the price list and the blotter keep every
+    """`clean_prepared` hands the run's transliteration model to dedup; the price list and the blotter keep every
     entry, and only the caption printed twice goes."""
     from cleaners.pipeline import run_library
 
@@ -240,7 +240,7 @@ def test_pipeline_compares_names_through_its_name_model(tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(DedupModel, "__init__", recording_init)
         result = run_library(raw, Settings())
-    assert seen == [result.models.names]
+    assert seen == [result.models.transliteration]
     (gazette,) = result.documents
     gone = [p.index for p in gazette.paragraphs if p.removed == "duplicate"]
     assert gone == [5]  # the second caption (its credit line is chrome to the pipeline)

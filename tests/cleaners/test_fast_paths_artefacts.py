@@ -16,13 +16,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cleaners.artefacts import _multiword_name_words, calque, foreign, load_resources, punctuation, word_order
+from cleaners.artefacts import _multiword_name_words, calque, foreign, load_tables, punctuation, word_order
 from cleaners.artefacts.calque import _CONNECTORS, MAX_WORDS, _close, _heuristic, _possessive
 from cleaners.artefacts.spans import sentences
 from cleaners.document import Document, Paragraph
 from cleaners.settings import Settings
 
-GAZ = load_resources(Settings()).gazetteer
+GAZ = load_tables(Settings()).gazetteer
 INSTITUTIONS = GAZ.nouns | GAZ.vocabulary
 WORD_ORDER_GATES = {
     "word_order:verb_final_repeat": word_order._may_repeat_verb,

@@ -1,7 +1,7 @@
-"""The fast paths of the chrome rule bank and of the corpus name model change no result.
+"""The fast paths of the chrome rule bank and of the corpus transliteration model change no result.
 
 Each fast routine is compared with its plain version (`tests/reference/`: chrome's `match_line` and
-`find_fragments`, the name model's `count_words` and `spans`), and each pre-filter
+`find_fragments`, the transliteration model's `count_words` and `spans`), and each pre-filter
 (a cheap test that lets a pattern be skipped) is checked never to skip a pattern that matches: on the
 lines of the sample corpora, on lines generated from the rule bank's own patterns, on inline rule banks
 with the features a joint alternation must respect, and on generated text.
@@ -19,13 +19,19 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from reference import chrome as ref_chrome
-from reference import names as ref_names
+from reference import transliteration as ref_names
 
 from cleaners import chrome, chrome_fast
-from cleaners.artefacts import load_resources
-from cleaners.artefacts.names import _CAPITALISED, _CAPITALISED_ASCII, _WORD, NameModel, _words
+from cleaners.artefacts import load_tables
 from cleaners.artefacts.spans import apply_findings
-from cleaners.artefacts.translit import Marks, strip_accents
+from cleaners.artefacts.transliteration.conventions import Marks, strip_accents
+from cleaners.artefacts.transliteration.model import (
+    _CAPITALISED,
+    _CAPITALISED_ASCII,
+    _WORD,
+    TransliterationModel,
+    _words,
+)
 from cleaners.corpus import fit
 from cleaners.document import Document, Event, split_paragraphs
 from cleaners.settings import Settings
@@ -33,7 +39,7 @@ from cleaners.settings import Settings
 RULES = chrome.load_rules(REPO / "cleaners" / "data" / "chrome_rules.toml")
 ZONES = [frozenset(z) for z in ({"any"}, {"any", "head"}, {"any", "tail"}, {"any", "head", "tail"})]
 SETTINGS = Settings()
-RES = load_resources(SETTINGS)
+RES = load_tables(SETTINGS)
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 
 # Pieces of lines: chrome words, punctuation that starts fragments, the characters that case-insensitive
@@ -235,8 +241,8 @@ WORDY = st.lists(st.sampled_from(WORD_PIECES), max_size=40).map("".join) | st.li
 ).map(" ".join)
 
 
-def _model(texts: list[str]) -> NameModel:
-    model = NameModel(SETTINGS, RES)
+def _model(texts: list[str]) -> TransliterationModel:
+    model = TransliterationModel(SETTINGS, RES)
     fit([model], [_doc(text, f"d{i}") for i, text in enumerate(texts)])
     return model
 
@@ -246,7 +252,7 @@ def _model(texts: list[str]) -> NameModel:
 @example("Nato NATO NaTo Nato nato NATO")
 @example("ZOTKIN Zotkin ZOTKIN")
 def test_count_words(text: str) -> None:
-    model = NameModel(SETTINGS, RES)
+    model = TransliterationModel(SETTINGS, RES)
     words = _WORD.findall(text)
     for _ in range(2):  # the second time from the model's word cache
         fast = model._count_words(words)
@@ -268,7 +274,7 @@ def test_observe_joins_paragraphs(corpus: list[str]) -> None:
     doc = _doc("\n\n".join(corpus))
     joined = _WORD.findall("\n".join(p.text for p in doc.live))
     assert joined == [m.group() for p in doc.live for m in _WORD.finditer(p.text)]
-    model = NameModel(SETTINGS, RES)
+    model = TransliterationModel(SETTINGS, RES)
     assert model._count_words(joined) == ref_names.count_words(model, joined)
 
 
@@ -302,15 +308,15 @@ _SPAN_MODEL = _model(["Nato met Zotkin. Sotkin and Anna-Maria Schmidt met Shmidt
 @FAST
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzſäöüéèçñ-", max_size=16))
 def test_translit_caches(token: str) -> None:
-    tl = RES.translit
+    tl = RES.conventions
     for _ in range(2):
         assert tl.mark_scores(token) == {m.convention: m.score(token) for m in tl.marks}
         folded = strip_accents(tl.fold.first(token.lower()))
         assert tl.skeleton(token) == re.sub(r"(.)\1", r"\1", folded)
 
 
-def _apply_plain(model: NameModel, doc: Document) -> None:
-    """`NameModel.apply` as it was: foreign fragments looked up per paragraph, spans word by word."""
+def _apply_plain(model: TransliterationModel, doc: Document) -> None:
+    """`TransliterationModel.apply` as it was: foreign fragments looked up per paragraph, spans word by word."""
     if doc.language != "en":
         return
     for para in doc.live:
@@ -381,7 +387,7 @@ def _score_plain(marks: Marks, token: str) -> float:
 def test_marks_prefilter(corpus: list[str]) -> None:
     tokens = {w.lower() for w in _words("\n".join(corpus))} | {w.lower() for w in WORD_PIECES}
     positive = 0
-    for marks in RES.translit.marks:
+    for marks in RES.conventions.marks:
         assert marks.any_pattern is not None
         for token in tokens:
             score = marks.score(token)
@@ -393,7 +399,7 @@ def test_marks_prefilter(corpus: list[str]) -> None:
 @FAST
 @given(st.text(alphabet="abcdeijlnorstuwzchïëé^$-", max_size=14))
 def test_marks_prefilter_generated(token: str) -> None:
-    for marks in RES.translit.marks:
+    for marks in RES.conventions.marks:
         assert marks.score(token) == _score_plain(marks, token)
 
 

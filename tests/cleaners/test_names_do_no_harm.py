@@ -6,13 +6,13 @@ German or French surname in an English article, a valid English name of an insti
 
 from __future__ import annotations
 
-from cleaners.artefacts import NameModel, calque, load_resources
+from cleaners.artefacts import TransliterationModel, calque, load_tables
 from cleaners.corpus import fit
 from cleaners.document import Document, Paragraph
 from cleaners.settings import Settings
 
 SETTINGS = Settings()
-RES = load_resources(SETTINGS)
+RES = load_tables(SETTINGS)
 
 
 def _doc(doc_id: str, *paras: str) -> Document:
@@ -21,8 +21,8 @@ def _doc(doc_id: str, *paras: str) -> Document:
     return doc
 
 
-def _run(*docs: Document) -> NameModel:
-    model = NameModel(SETTINGS, RES)
+def _run(*docs: Document) -> TransliterationModel:
+    model = TransliterationModel(SETTINGS, RES)
     fit([model], docs)
     for doc in docs:
         model.apply(doc)

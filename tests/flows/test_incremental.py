@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaners.layout import Layout
 from cleaners.settings import Settings
 from cleaners.state import RunLock, StateError
 
@@ -36,21 +37,10 @@ def run(raw: Path, clean: Path, full: bool = False, **overrides) -> dict:
     return clean_corpus(raw_dir=str(raw), clean_dir=str(clean), settings=Settings(workers=1, **overrides), full=full)
 
 
-def snapshot(clean: Path) -> dict[str, bytes]:
-    out = {}
-    for p in sorted(clean.rglob("*")):
-        rel = p.relative_to(clean).as_posix()
-        if p.is_file() and not rel.startswith("_state") and rel not in ("_report/summary.json",):
-            if rel.startswith("_report/runs/") or rel == "_report/manifest.json" or rel == "_report/report.html":
-                continue
-            out[rel] = p.read_bytes()
-    return out
-
-
 def assert_same_as_full(raw: Path, clean: Path, tmp: Path) -> None:
     full = tmp / f"full-{len(list(tmp.iterdir()))}"
     run(raw, full)
-    mine, ref = snapshot(clean), snapshot(full)
+    mine, ref = Layout(clean).snapshot(), Layout(full).snapshot()
     assert sorted(mine) == sorted(ref)
     for name in ref:
         assert mine[name] == ref[name], name

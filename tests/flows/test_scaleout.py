@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaners.layout import Layout
 from cleaners.settings import Settings
 from cleaners.state import fingerprint
 
@@ -164,17 +165,6 @@ def write_corpus(raw: Path, articles: dict[str, list[str]]) -> None:
         path.write_text("\n\n".join(paras) + "\n", encoding="utf-8")
 
 
-def snapshot(clean: Path) -> dict[str, bytes]:
-    """clean/ without what legitimately differs between runs (timings, run records, state)."""
-    skip = ("_report/summary.json", "_report/manifest.json", "_report/report.html")
-    out = {}
-    for p in sorted(clean.rglob("*")):
-        rel = p.relative_to(clean).as_posix()
-        if p.is_file() and not rel.startswith(("_state/", "_report/runs/")) and rel not in skip:
-            out[rel] = p.read_bytes()
-    return out
-
-
 def cli_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     # INFO: the Dask worker's task-run lines are how a test sees where the batches ran
@@ -272,7 +262,7 @@ def test_same_outputs_on_every_engine(tmp_path: Path, prefect_server) -> None:
     raw = tmp_path / "raw"
     write_corpus(raw, ARTICLES)
     run_local(raw, tmp_path / "local")
-    reference = snapshot(tmp_path / "local")
+    reference = Layout(tmp_path / "local").snapshot()
     clusters = (tmp_path / "local" / "_report" / "clusters.jsonl").read_text()
     assert clusters.count('"cluster"') >= 1 and "coastline-daily/breakwater.txt" in clusters  # the edited copy
 
@@ -286,7 +276,7 @@ def test_same_outputs_on_every_engine(tmp_path: Path, prefect_server) -> None:
         run_local(raw, tmp_path / "redis", store=store)
         (raw / "moorland-post" / "extra.txt").unlink()
         run_local(raw, tmp_path / "redis", store=store)
-        assert snapshot(tmp_path / "redis") == reference
+        assert Layout(tmp_path / "redis").snapshot() == reference
 
         import redis
 
@@ -303,16 +293,16 @@ def test_same_outputs_on_every_engine(tmp_path: Path, prefect_server) -> None:
         # a local Dask cluster of two processes
         res = cli(str(raw), str(tmp_path / "dask-local"), "--dask-workers", "2", env=env)
         assert res.returncode == 0, res.stderr[-3000:]
-        assert snapshot(tmp_path / "dask-local") == reference
+        assert Layout(tmp_path / "dask-local").snapshot() == reference
 
         # the engine as a flow parameter (how deployments choose it): a subflow on a Dask runner
         run_local(raw, tmp_path / "dask-param", dask_workers=1)
-        assert snapshot(tmp_path / "dask-param") == reference
+        assert Layout(tmp_path / "dask-param").snapshot() == reference
 
         # the external scheduler and Redis: the README's command
         res = cli(str(raw), str(tmp_path / "dask-ext"), "--dask-address", address, "--store", store, env=env)
         assert res.returncode == 0, res.stderr[-3000:]
-        assert snapshot(tmp_path / "dask-ext") == reference
+        assert Layout(tmp_path / "dask-ext").snapshot() == reference
         log = worker_log.read_text(errors="replace")
         assert "prepare-batch" in log and "finish-batch" in log  # the batches ran on the Dask worker
         assert "Starting temporary server" not in log  # it used the flow's Prefect API

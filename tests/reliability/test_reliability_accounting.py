@@ -119,7 +119,7 @@ def staged_corpus(docs: list[Document]) -> list[Document]:
         for stage in DOCUMENT_STAGES:
             run(stage.name, doc, lambda d, stage=stage: stage.run([d], RES))
     models = CorpusModels.empty(RES).fit(docs)
-    dedup = DedupModel(SETTINGS, models.names)
+    dedup = DedupModel(SETTINGS, models.transliteration)
     for doc in docs:
         if doc.status == "ok":
             run("corpus models", doc, models.apply)

@@ -82,7 +82,7 @@ class Marks:
 
 
 @dataclass(frozen=True)
-class Translit:
+class Conventions:
     render: dict[str, RuleSet]
     fold: RuleSet
     marks: tuple[Marks, ...]
@@ -94,7 +94,7 @@ class Translit:
     _skeletons: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
-    def from_toml(cls, data: dict) -> Translit:
+    def from_toml(cls, data: dict) -> Conventions:
         return cls(
             render={conv: RuleSet.build(tab.get("rules", [])) for conv, tab in data.get("render", {}).items()},
             fold=RuleSet.build(data.get("fold", {}).get("rules", [])),
@@ -126,9 +126,9 @@ class Translit:
         """`variant`, written the `convention` way, is `canonical` written the English way: one of the
         convention's renderings of it spells `canonical` (case and accents aside).
 
-        >>> from cleaners.artefacts.resources import load_resources
+        >>> from cleaners.artefacts.tables import load_tables
         >>> from cleaners.settings import Settings
-        >>> tl = load_resources(Settings()).translit
+        >>> tl = load_tables(Settings()).conventions
         >>> tl.same_name("woronzow", "de", "vorontsov"), tl.same_name("kovaltchouk", "fr", "kovalchuk")
         (True, True)
         >>> tl.same_name("mojang", "fr", "modding")  # similar strings, not one name

@@ -1,14 +1,14 @@
-"""References for `cleaners.artefacts.names.NameModel._count_words` and `_spans`."""
+"""References for `cleaners.artefacts.transliteration.model.TransliterationModel._count_words` and `_spans`."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from cleaners.artefacts.names import _WORD, NameModel, _name_shaped
 from cleaners.artefacts.spans import Finding
+from cleaners.artefacts.transliteration.model import _WORD, TransliterationModel, _name_shaped
 
 
-def count_words(model: NameModel, words: list[str]) -> tuple[dict[str, int], dict[str, str], set[str]]:
+def count_words(model: TransliterationModel, words: list[str]) -> tuple[dict[str, int], dict[str, str], set[str]]:
     """`_count_words` word by word."""
     names: dict[str, int] = defaultdict(int)
     forms: dict[str, str] = {}
@@ -25,6 +25,6 @@ def count_words(model: NameModel, words: list[str]) -> tuple[dict[str, int], dic
     return dict(names), forms, lower
 
 
-def spans(model: NameModel, text: str) -> list[Finding]:
+def spans(model: TransliterationModel, text: str) -> list[Finding]:
     """`_spans` visiting every word, not only the capitalised ones."""
     return model._runs(text, _WORD.finditer(text))

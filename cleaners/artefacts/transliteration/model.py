@@ -24,11 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cleaners.artefacts.resources import ArtefactResources, load_resources
 from cleaners.artefacts.spans import Finding, apply_findings
-from cleaners.artefacts.translit import match_case
+from cleaners.artefacts.tables import ArtefactTables, load_tables
+from cleaners.artefacts.transliteration.conventions import match_case
 from cleaners.document import Document
 from cleaners.settings import Settings
+from cleaners.verdicts import NO_VERDICTS, Verdicts
 
 KIND = "transliteration"
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -45,7 +46,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _NON_LETTER = re.compile(r"[\W\d_]")
 _LETTERS_AND_HYPHENS = bytes(b if b >= 0x80 or chr(b).isalpha() or b == ord("-") else ord(" ") for b in range(256))
 _LOOSE_HYPHEN = re.compile(r"-(?:(?<![^ -]-)|(?![^ -]))")
-# Words whose kind (`NameModel._word_kind`) is remembered, at most: a corpus's vocabulary, bounded.
+# Words whose kind (`TransliterationModel._word_kind`) is remembered, at most: a corpus's vocabulary, bounded.
 _MAX_WORD_KINDS = 200_000
 # Sum of fingerprint weights over a document's distinct, clearly fingerprinted names from which the
 # document counts as transliterated through that convention (its names are then never canonical):
@@ -98,13 +99,13 @@ class _Decision:
     source: str  # "corpus" | "user"
 
 
-class NameModel:
+class TransliterationModel:
     """cleaners.corpus.CorpusModel for name spellings across the run."""
 
-    def __init__(self, settings: Settings, resources: ArtefactResources | None = None) -> None:
+    def __init__(self, settings: Settings, resources: ArtefactTables | None = None) -> None:
         self.settings = settings
-        self.res = resources or load_resources(settings)
-        self.tl = self.res.translit
+        self.res = resources or load_tables(settings)
+        self.tl = self.res.conventions
         # doc id -> {"names": {token: count}, "forms": {token: display}, "lower": [...], "convention": str}
         self.docs: dict[str, dict[str, Any]] = {}
         self.spellings: dict[str, _Decision] = {}  # variant (lower-cased) -> its canonical spelling
@@ -132,7 +133,7 @@ class NameModel:
     def _count_words(self, words: list[str]) -> tuple[dict[str, int], dict[str, str], set[str]]:
         """Name counts, each name's display form, and the lowercase words, once per distinct word.
 
-        The same as counting word by word (`tests/reference/names.py`): `Counter` keeps first
+        The same as counting word by word (`tests/reference/transliteration.py`): `Counter` keeps first
         occurrences in order, so the dicts get their keys in the same order; a name's form is its last
         spelling that is not all capitals, else its first spelling."""
         names: dict[str, int] = {}
@@ -191,7 +192,7 @@ class NameModel:
     def forget(self, doc_id: str) -> None:
         self.docs.pop(doc_id, None)
 
-    def merge(self, other: NameModel) -> NameModel:
+    def merge(self, other: TransliterationModel) -> TransliterationModel:
         self.docs.update(other.docs)
         return self
 
@@ -303,7 +304,7 @@ class NameModel:
         return decision.canonical if decision is not None else low
 
     # -- application -------------------------------------------------------------------------
-    def apply(self, doc: Document) -> None:
+    def apply(self, doc: Document, verdicts: Verdicts = NO_VERDICTS) -> None:
         """Events for name spans with variant or fingerprinted tokens; fixes per policy."""
         if doc.language != "en":
             return
@@ -315,7 +316,7 @@ class NameModel:
         for para in doc.live:
             ranges = [(i, i + len(t)) for t in foreign.get(para.index, ()) if (i := para.text.find(t)) >= 0]
             findings = [f for f in self._spans(para.text) if not any(f.start < e and s < f.end for s, e in ranges)]
-            apply_findings(doc, para, findings, self.settings)
+            apply_findings(doc, para, findings, self.settings, verdicts)
 
     def _spans(self, text: str) -> list[Finding]:
         """Findings for the runs of name words joined by single spaces.
@@ -413,8 +414,8 @@ class NameModel:
 
     @classmethod
     def from_decisions(
-        cls, data: dict[str, Any], settings: Settings, resources: ArtefactResources | None = None
-    ) -> NameModel:
+        cls, data: dict[str, Any], settings: Settings, resources: ArtefactTables | None = None
+    ) -> TransliterationModel:
         """A decided model that can `apply` (and only that)."""
         model = cls(settings, resources)
         model.spellings = {t: _Decision(c, source) for t, (c, source) in data["decisions"].items()}
@@ -425,8 +426,8 @@ class NameModel:
 
     @classmethod
     def from_dict(
-        cls, data: dict[str, Any], settings: Settings, resources: ArtefactResources | None = None
-    ) -> NameModel:
+        cls, data: dict[str, Any], settings: Settings, resources: ArtefactTables | None = None
+    ) -> TransliterationModel:
         model = cls(settings, resources)
         model.docs = {k: dict(v) for k, v in data.get("docs", {}).items()}
         return model

@@ -1,4 +1,5 @@
-"""Curated knowledge for the artefact stage, loaded once per process."""
+"""The curated tables the artefact detectors read (gazetteer, romanisation conventions, the user's names),
+loaded once per process; `cleaners.pipeline.Resources` holds them with the rest of a run's data files."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from cleaners.artefacts.translit import Translit
+from cleaners.artefacts.transliteration.conventions import Conventions
 from cleaners.settings import Settings
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -272,24 +273,24 @@ def load_user_names(path: Path | None) -> UserNames:
 
 
 @dataclass(frozen=True)
-class ArtefactResources:
+class ArtefactTables:
     gazetteer: Gazetteer
-    translit: Translit
+    conventions: Conventions
     user_names: UserNames
 
 
-_CACHE: dict[tuple, ArtefactResources] = {}
+_CACHE: dict[tuple, ArtefactTables] = {}
 
 
-def load_resources(settings: Settings) -> ArtefactResources:
+def load_tables(settings: Settings) -> ArtefactTables:
     """Gazetteer, transliteration tables and user canonical names; cached per process by path."""
     key = (str(settings.gazetteer), str(settings.transliteration_rules), str(settings.canonical_names))
     if key not in _CACHE:
         with open(settings.transliteration_rules, "rb") as fh:
-            translit = Translit.from_toml(tomllib.load(fh))
-        _CACHE[key] = ArtefactResources(
+            conventions = Conventions.from_toml(tomllib.load(fh))
+        _CACHE[key] = ArtefactTables(
             gazetteer=load_gazetteer(settings.gazetteer),
-            translit=translit,
+            conventions=conventions,
             user_names=load_user_names(settings.canonical_names),
         )
     return _CACHE[key]

@@ -1,4 +1,4 @@
-"""A reviewer's overrides file: rejected removals are not redone, accepted suggestions are applied."""
+"""A reviewer's verdicts (the overrides file): rejected removals are not redone, accepted suggestions are applied."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaners.overrides import OverridesError, load_overrides
 from cleaners.settings import Settings
+from cleaners.verdicts import Verdicts, VerdictsError
 
 TEXT = (
     "Harbour fees rise\n\n"
@@ -23,10 +23,10 @@ TEXT = (
 QUOTE = "“We cannot pay more for a berth than for the boat,” said Tamsin Ure"
 
 
-def run(raw: Path, clean: Path, **overrides) -> dict:
+def run(raw: Path, clean: Path, **settings) -> dict:
     from flows.clean_corpus import clean_corpus
 
-    return clean_corpus(raw_dir=str(raw), clean_dir=str(clean), settings=Settings(workers=1, **overrides))
+    return clean_corpus(raw_dir=str(raw), clean_dir=str(clean), settings=Settings(workers=1, **settings))
 
 
 def events(clean: Path) -> list[dict]:
@@ -66,14 +66,14 @@ def test_rejected_removal_and_accepted_flag(tmp_path: Path, prefect_server) -> N
     assert QUOTE in out and "Monday , saying" in out
 
 
-def test_jsonl_overrides_and_errors(tmp_path: Path) -> None:
+def test_jsonl_verdicts_and_errors(tmp_path: Path) -> None:
     good = tmp_path / "o.jsonl"
     good.write_text('{"id": "abc", "verdict": "reject", "note": "subheading"}\n\n{"id": "def", "verdict": "accept"}\n')
-    assert load_overrides(good) == {"abc": "reject", "def": "accept"}
+    assert Verdicts.load(good).by_id == {"abc": "reject", "def": "accept"}
     bad = tmp_path / "b.jsonl"
     bad.write_text('{"id": "abc", "verdict": "maybe"}\n')
-    with pytest.raises(OverridesError, match="line 1"):
-        load_overrides(bad)
-    with pytest.raises(OverridesError, match="cannot be read"):
-        load_overrides(tmp_path / "missing.toml")
-    assert load_overrides(None) == {}
+    with pytest.raises(VerdictsError, match="line 1"):
+        Verdicts.load(bad)
+    with pytest.raises(VerdictsError, match="cannot be read"):
+        Verdicts.load(tmp_path / "missing.toml")
+    assert Verdicts.load(None).by_id == {}
