@@ -19,8 +19,6 @@ import base64
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,22 +27,15 @@ from typing import Any
 
 import numpy as np
 
+from bench.services import Services
+from cleaners.layout import Layout
+
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def snapshot(clean: Path) -> dict[str, bytes]:
-    skip = ("_report/summary.json", "_report/manifest.json", "_report/report.html")
-    out = {}
-    for p in sorted(clean.rglob("*")):
-        rel = p.relative_to(clean).as_posix()
-        if p.is_file() and not rel.startswith(("_state/", "_report/runs/")) and rel not in skip:
-            out[rel] = p.read_bytes()
-    return out
 
 
 def run_engine(raw: Path, clean: Path, args: list[str], batch_size: int) -> dict[str, Any]:
@@ -99,12 +90,6 @@ with engines.worker_api(settings):
 # --- Redis memory ------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def real_signatures(limit: int, num_perm: int) -> np.ndarray | None:
     """Sketched paragraphs from the 100k benchmark corpus's signature cache, if a run left one."""
     prepared = ROOT / "bench" / "work" / "p100000-s0" / "clean" / "_state" / "prepared"
@@ -127,27 +112,12 @@ def redis_memory(paragraphs: int) -> dict[str, Any]:
     from cleaners.redis_store import RedisSketches, lsh_storage
     from cleaners.settings import Settings
 
-    binary = shutil.which("redis-server")
-    if binary is None:
+    if shutil.which("redis-server") is None:
         return {"skipped": "redis-server not installed"}
-    port = _free_port()
-    work = ROOT / "bench" / "work" / "redis"
-    work.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(work)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        r = redis.Redis(port=port)
-        for _ in range(100):
-            try:
-                r.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.1)
-        settings = Settings(store=f"redis://127.0.0.1:{port}/0", corpus_name="bench")
+    with Services(ROOT / "bench" / "work" / "redis") as svc:
+        url = svc.redis()
+        r = redis.Redis.from_url(url)
+        settings = Settings(store=url, corpus_name="bench")
         sigs = real_signatures(paragraphs, settings.num_perm)
         source = "bench/work/p100000-s0 signature cache"
         if sigs is None or len(sigs) < paragraphs:
@@ -190,9 +160,6 @@ def redis_memory(paragraphs: int) -> dict[str, Any]:
             entry = {"digest": "0" * 16, "sketch": {"sigs": base64.b64encode(rows.tobytes()).decode()}}
             cache.put(f"{d:016x}", {f"doc{d}": entry})
         sketches = int(r.info("memory")["used_memory"]) - base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(10)
     bands, rows = lsh_params(settings)
     return {
         "paragraphs": n,
@@ -236,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         clean = args.work / f"scaling-{args.size}" / name.split(",")[0].split(" ")[0] / (extra[-1] if extra else "0")
         res = run_engine(raw, clean, extra, args.batch_size)
         res["mb_per_s"] = round(mb / res["flow_s"], 2)
-        snap = snapshot(clean)
+        snap = Layout(clean).snapshot()
         res["same_as_local"] = reference is None or snap == reference
         reference = reference or snap
         results[name] = res

@@ -10,19 +10,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bench.services import Services, free_port
 from cleaners.settings import Settings
 from flows.deployments import ADHOC, SCHEDULED, build_deployments, check_api, check_cron, default_cron
 
@@ -48,12 +45,6 @@ ARTICLES = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def child_env(home: Path, api_url: str | None) -> dict[str, str]:
     """This environment without the caller's Prefect profile, settings or credentials."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "CORPUSCLEAN_CRON"}
@@ -68,62 +59,6 @@ def child_env(home: Path, api_url: str | None) -> dict[str, str]:
     if api_url:
         env["PREFECT_API_URL"] = api_url
     return env
-
-
-def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
-    """SIGTERM the process group (SIGINT is ignored by background jobs), SIGKILL if it lingers."""
-    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(wait)
-            time.sleep(0.2)  # let the group's other members go too
-        except subprocess.TimeoutExpired:
-            continue
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            return
-
-
-@contextmanager
-def processes() -> Iterator[list[subprocess.Popen]]:
-    """Children started into this list are stopped, newest first, however the block ends."""
-    started: list[subprocess.Popen] = []
-    try:
-        yield started
-    finally:
-        for proc in reversed(started):
-            stop(proc)
-
-
-def spawn(started: list, args: list[str], env: dict, log: Path, cwd: Path) -> subprocess.Popen:
-    out = open(log, "wb")
-    proc = subprocess.Popen(
-        args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-    )
-    out.close()
-    started.append(proc)
-    return proc
-
-
-def wait_for(what: str, check, timeout: float, logs: list[Path], procs: list[subprocess.Popen]):
-    """Poll `check` until it returns a truthy value; fail with the logs when a child dies or time runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-        except httpx.HTTPError:
-            result = None
-        if result:
-            return result
-        if any(p.poll() is not None for p in procs):
-            break
-        time.sleep(0.5)
-    tails = "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in logs)
-    pytest.fail(f"{what} did not happen within {timeout:.0f} s\n{tails}")
 
 
 # --- fast checks of the definition -------------------------------------------------------------
@@ -207,24 +142,30 @@ def test_served_adhoc_run_completes(tmp_path: Path) -> None:
     logs = [tmp_path / "server.log", tmp_path / "serve.log"]
     t_start = time.monotonic()
 
-    with processes() as started:
-        server = spawn(
-            started,
+    with Services(tmp_path) as svc:
+        server = svc.spawn(
             [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            "server.log",
             env,
-            logs[0],
             tmp_path,
         )
-        wait_for("server health", lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 120, logs, [server])
+
+        def healthy() -> bool:
+            return httpx.get(f"{api}/health", timeout=2).status_code == 200
+
+        svc.wait_until("server health", healthy, server, timeout=120, ignore=(httpx.HTTPError,))
         t_server = time.monotonic()
 
-        serve = spawn(started, [str(BIN / "corpusclean"), "serve", "--cron", CRON], env, logs[1], tmp_path)
+        serve = svc.spawn([str(BIN / "corpusclean"), "serve", "--cron", CRON], "serve.log", env, tmp_path)
 
         def deployment(name: str) -> dict | None:
             r = httpx.get(f"{api}/deployments/name/clean-corpus/{name}", timeout=5)
             return r.json() if r.status_code == 200 else None
 
-        wait_for("both deployments", lambda: deployment(SCHEDULED) and deployment(ADHOC), 60, logs, [server, serve])
+        def both() -> dict | None:
+            return deployment(SCHEDULED) and deployment(ADHOC)
+
+        svc.wait_until("both deployments", both, server, serve, timeout=60, ignore=(httpx.HTTPError,))
         scheduled, adhoc = deployment(SCHEDULED), deployment(ADHOC)
         assert [s["schedule"]["cron"] for s in scheduled["schedules"]] == [CRON]
         assert scheduled["schedules"][0]["schedule"]["timezone"] == "UTC"

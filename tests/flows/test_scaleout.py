@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from bench.services import Services, free_port, listening
 from cleaners.layout import Layout
 from cleaners.settings import Settings
 from cleaners.state import fingerprint
@@ -74,87 +71,22 @@ def require_dask() -> None:
         pytest.skip(f"dask extra not installed: {exc}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_redis(svc: Services) -> str:
+    return svc.redis(require("redis-server"))
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """SIGTERM the process group, SIGKILL it when it lingers."""
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-@contextmanager
-def services() -> Iterator[list[subprocess.Popen]]:
-    started: list[subprocess.Popen] = []
-    try:
-        yield started
-    finally:
-        for proc in reversed(started):
-            stop(proc)
-
-
-def spawn(started: list, args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env
-        )
-    started.append(proc)
-    return proc
-
-
-def wait_until(what: str, check, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        if proc.poll() is not None:
-            break
-        time.sleep(0.2)
-    pytest.fail(f"{what} did not start within {timeout:.0f} s\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-def start_redis(started: list, tmp: Path) -> str:
-    binary = require("redis-server")
-    port = free_port()
-    log = tmp / "redis.log"
-    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    proc = spawn(started, [*args, "--dir", str(tmp)], log)
-    wait_until("redis-server", lambda: listening(port), proc, log)
-    return f"redis://127.0.0.1:{port}/0"
-
-
-def start_dask(started: list, tmp: Path, env: dict[str, str]) -> tuple[str, Path]:
+def start_dask(svc: Services, env: dict[str, str]) -> tuple[str, Path]:
     require_dask()
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    log = tmp / "scheduler.log"
-    sched = spawn(
-        started, [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], log
+    sched = svc.spawn(
+        [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], "scheduler.log"
     )
-    wait_until("dask scheduler", lambda: listening(port), sched, log)
-    wlog = tmp / "worker.log"
+    svc.wait_until("dask scheduler", lambda: listening(port), sched)
     args = [str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "2", "--no-dashboard"]
-    worker = spawn(started, [*args, "--host", "127.0.0.1"], wlog, env)
-    wait_until("dask worker", lambda: b"Registered to" in wlog.read_bytes(), worker, wlog)
+    worker = svc.spawn([*args, "--host", "127.0.0.1"], "worker.log", env)
+    wlog = svc.log(worker)
+    svc.wait_until("dask worker", lambda: b"Registered to" in wlog.read_bytes(), worker)
     return address, wlog
 
 
@@ -266,10 +198,10 @@ def test_same_outputs_on_every_engine(tmp_path: Path, prefect_server) -> None:
     clusters = (tmp_path / "local" / "_report" / "clusters.jsonl").read_text()
     assert clusters.count('"cluster"') >= 1 and "coastline-daily/breakwater.txt" in clusters  # the edited copy
 
-    with services() as started:
-        store = start_redis(started, tmp_path)
+    with Services(tmp_path) as svc:
+        store = start_redis(svc)
         env = cli_env(CORPUSCLEAN_REDIS_PASSWORD="")
-        address, worker_log = start_dask(started, tmp_path, env)
+        address, worker_log = start_dask(svc, env)
 
         # Redis with the local runner, twice: the second run on a changed corpus must not see the first's index.
         write_corpus(raw, {"moorland-post/extra.txt": ["Extra page", WIRE_EDITED + " Lorem added."]})
