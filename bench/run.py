@@ -18,15 +18,16 @@ import json
 import os
 import platform
 import random
-import resource
 import shutil
+import subprocess
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.measure import RssSampler, phase_peaks
+from bench import same
+from bench.services import Services
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -91,62 +92,82 @@ def raw_bytes(raw: Path) -> int:
 # --- the real flow ---------------------------------------------------------------------------
 
 
-def run_flow(raw: Path, clean: Path) -> dict[str, Any]:
-    """Start-up of the ephemeral server (no-op flow), then the real flow, then Prefect's per-task
-    overhead (no-op tasks in one flow)."""
-    from prefect import flow, task
-    from prefect.cache_policies import NO_CACHE
+def release_code(work: Path, rev: str) -> Path:
+    """`cleaners/` and `flows/` of an earlier release (a git revision), exported once under `work`: put
+    first on PYTHONPATH, they run that release's flow with this release's benchmark."""
+    sha = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short=12", rev], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    out = work / f"code-{sha}"
+    if not (out / "cleaners").is_dir():
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", sha, "cleaners", "flows"], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
 
-    from cleaners.settings import Settings
-    from flows import workers
-    from flows.clean_corpus import _batches, clean_corpus
 
-    @flow(name="bench-noop")
-    def noop_flow() -> int:
-        return 1
+def run_flow(raw: Path, clean: Path, code: Path = ROOT, api_url: str | None = None) -> dict[str, Any]:
+    """The real flow over `raw` in a process of its own (`bench.flow`), with the code at `code`; against
+    the Prefect server at `api_url`, or an ephemeral one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(code), str(ROOT)]))
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    out = clean.parent / f"{clean.name}.flow.json"
+    subprocess.run([sys.executable, "-m", "bench.flow", str(raw), str(clean), str(out)], env=env, check=True)
+    return json.loads(out.read_text(encoding="utf-8"))
 
-    @task(name="bench-noop-task", cache_policy=NO_CACHE)
-    def noop_task(i: int) -> int:
-        return i
 
-    @flow(name="bench-task-overhead")
-    def overhead_flow(n: int) -> int:
-        return sum(f.result() for f in [noop_task.submit(i) for i in range(n)])
-
-    t = time.perf_counter()
-    noop_flow()
-    startup = time.perf_counter() - t
-    t = time.perf_counter()
-    noop_flow()
-    empty_flow = time.perf_counter() - t
-
-    shutil.rmtree(clean, ignore_errors=True)
-    settings = Settings()
-    with RssSampler() as rss:
-        t = time.perf_counter()
-        summary = clean_corpus(raw_dir=str(raw), clean_dir=str(clean), settings=settings, full=True)
-        wall = time.perf_counter() - t
-        workers.shutdown()
-    n_docs = sum(1 for _ in raw.rglob("*") if _.is_file())
-    per_phase = len(_batches(list(range(n_docs)), settings.batch_size, workers.worker_count(settings.workers)))
-    n_tasks = 3 * per_phase + per_phase + 4  # prepare, observe, apply, write batches + scan/decide/cluster/report
-    k = 200
-    t = time.perf_counter()
-    overhead_flow(k)
-    per_task = max(0.0, (time.perf_counter() - t - empty_flow) / k)
+def flow_figures(flow: dict[str, Any], n_bytes: int) -> dict[str, Any]:
+    """End to end, the flow and its phases in seconds and MB/s, CPU and memory, of one `run_flow`."""
+    summ = flow["summary"]
+    timings = summ.get("timings", {})
+    mb = n_bytes / 1e6
+    paragraphs = summ.get("paragraphs_in", 0)
+    end_to_end = flow["startup_s"] + flow["flow_wall_s"]
+    phases = {}
+    for name in ("prepare", "corpus_models", "apply_and_sketch", "cluster", "write"):
+        if timings.get(name):
+            secs = timings[name]
+            phases[name] = {"seconds": secs, "mb_s": mb / secs, "paragraphs_s": paragraphs / secs}
+    inside = timings.get("total", flow["flow_wall_s"])
+    phases["flow other (scan, report, artifacts)"] = {"seconds": max(0.0, flow["flow_wall_s"] - inside)}
+    overhead = flow["tasks"] * flow["per_task_overhead_s"]
+    cpus = os.cpu_count() or 1
     return {
-        "summary": summary,
-        "startup_s": startup,
-        "empty_flow_s": empty_flow,
-        "flow_wall_s": wall,
-        "tasks": n_tasks,
-        "per_task_overhead_s": per_task,
-        "peak_rss_flow_process": rss.peak_self,
-        "peak_rss_tree": rss.peak_tree,
-        "peak_rss_by_phase": phase_peaks(rss.timeline, summary.get("timings", {})),
-        "cpu_seconds": rss.cpu_seconds(),
-        "ru_maxrss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "ru_maxrss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+        "code": flow["code"],
+        "server": flow["server"],
+        "end_to_end": {
+            "seconds": end_to_end,
+            "mb_s": mb / end_to_end,
+            "paragraphs_s": paragraphs / end_to_end,
+            "startup_s": flow["startup_s"],
+            "flow_s": flow["flow_wall_s"],
+            "flow_mb_s": mb / flow["flow_wall_s"],
+        },
+        "flow_phases": phases,
+        "prefect": {
+            "tasks": flow["tasks"],
+            "per_task_overhead_s": flow["per_task_overhead_s"],
+            "overhead_share": overhead / flow["flow_wall_s"],
+            "how": "no-op tasks timed in one flow; share = tasks x per-task cost / flow wall time",
+            "cpu_seconds": flow["cpu_seconds"],
+            "server_cpu_share": flow["cpu_seconds"].get("Prefect API server", 0.0) / (cpus * flow["flow_wall_s"]),
+            "cpu_how": "CPU seconds of each part of the process tree during the flow (from /proc); "
+            "server share = the API server's CPU seconds / (cores x flow wall time)",
+        },
+        "memory": {
+            "peak_rss_tree_bytes": flow["peak_rss_tree"],
+            "peak_rss_flow_process_bytes": flow["peak_rss_flow_process"],
+            "ru_maxrss_self_bytes": flow["ru_maxrss_self"],
+            "ru_maxrss_children_bytes": flow["ru_maxrss_children"],
+            "peak_by_phase_bytes": flow["peak_rss_by_phase"],
+            "how": "tree: sampled sum over the flow process, its worker processes and the ephemeral server",
+        },
+        "summary": {k: summ.get(k) for k in ("documents", "clusters", "duplicates_removed", "events")},
     }
 
 
@@ -432,61 +453,48 @@ def quality(root: Path, clean: Path, sample: int, seed: int) -> dict[str, Any]:
 # --- output ----------------------------------------------------------------------------------
 
 
-def measure(size: int, work: Path, seed: int, sample_docs: int, lang_baseline: int, dup_sample: int) -> dict:
+def measure(
+    size: int,
+    work: Path,
+    seed: int,
+    sample_docs: int,
+    lang_baseline: int,
+    dup_sample: int,
+    baseline: str | None = None,
+    server: bool = False,
+) -> dict:
+    """This release's flow (ephemeral server), then, on the same corpus in the same run, the release
+    `baseline` (a git revision) and this release against an already-running Prefect server."""
     root = corpus(work, size, seed)
     raw, clean = root / "raw", root / "clean"
     n_bytes = raw_bytes(raw)
     flow = run_flow(raw, clean)
-    summ = flow["summary"]
-    timings = summ.get("timings", {})
-    mb = n_bytes / 1e6
-    paragraphs = summ.get("paragraphs_in", size)
-    end_to_end = flow["startup_s"] + flow["flow_wall_s"]
-    phases = {}
-    for name in ("prepare", "corpus_models", "apply_and_sketch", "cluster", "write"):
-        if timings.get(name):
-            secs = timings[name]
-            phases[name] = {"seconds": secs, "mb_s": mb / secs, "paragraphs_s": paragraphs / secs}
-    inside = timings.get("total", flow["flow_wall_s"])
-    phases["flow other (scan, report, artifacts)"] = {"seconds": max(0.0, flow["flow_wall_s"] - inside + 0.0)}
-    overhead = flow["tasks"] * flow["per_task_overhead_s"]
-    cpus = os.cpu_count() or 1
-    return {
+    result = {
         "size": size,
         "seed": seed,
         "machine": machine(),
-        "corpus": {"bytes": n_bytes, "documents": summ["documents"], "paragraphs_in": paragraphs},
-        "end_to_end": {
-            "seconds": end_to_end,
-            "mb_s": mb / end_to_end,
-            "paragraphs_s": paragraphs / end_to_end,
-            "startup_s": flow["startup_s"],
-            "flow_s": flow["flow_wall_s"],
-            "flow_mb_s": mb / flow["flow_wall_s"],
-        },
-        "flow_phases": phases,
-        "prefect": {
-            "tasks": flow["tasks"],
-            "per_task_overhead_s": flow["per_task_overhead_s"],
-            "overhead_share": overhead / flow["flow_wall_s"],
-            "how": "no-op tasks timed in one flow; share = tasks x per-task cost / flow wall time",
-            "cpu_seconds": flow["cpu_seconds"],
-            "server_cpu_share": flow["cpu_seconds"].get("Prefect API server", 0.0) / (cpus * flow["flow_wall_s"]),
-            "cpu_how": "CPU seconds of each part of the process tree during the flow (from /proc); "
-            "server share = the API server's CPU seconds / (cores x flow wall time)",
-        },
-        "memory": {
-            "peak_rss_tree_bytes": flow["peak_rss_tree"],
-            "peak_rss_flow_process_bytes": flow["peak_rss_flow_process"],
-            "ru_maxrss_self_bytes": flow["ru_maxrss_self"],
-            "ru_maxrss_children_bytes": flow["ru_maxrss_children"],
-            "peak_by_phase_bytes": flow["peak_rss_by_phase"],
-            "how": "tree: sampled sum over this process, worker processes and the ephemeral server",
-        },
-        "stages_single_core": stages(raw, sample_docs, seed, lang_baseline),
-        "quality": quality(root, clean, dup_sample, seed),
-        "summary": {k: summ.get(k) for k in ("documents", "clusters", "duplicates_removed", "events")},
+        "corpus": {"bytes": n_bytes, "documents": flow["summary"]["documents"]},
+        **flow_figures(flow, n_bytes),
     }
+    result["corpus"]["paragraphs_in"] = flow["summary"].get("paragraphs_in", size)
+    others: dict[str, Any] = {}
+    if server:
+        with Services(work / "prefect-server") as svc:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+            api, _ = svc.prefect_server({**env, "PREFECT_HOME": str(work / "prefect-server" / "home")})
+            others["this release, running server"] = flow_figures(
+                run_flow(raw, root / "clean-server", api_url=api), n_bytes
+            )
+        others["this release, running server"]["same_outputs"] = not same.differences(clean, root / "clean-server")
+    if baseline:
+        code = release_code(work, baseline)
+        label = f"release {baseline}"
+        others[label] = flow_figures(run_flow(raw, root / "clean-baseline", code=code), n_bytes)
+        others[label]["differing_files"] = same.differences(root / "clean-baseline", clean)
+    result["compared"] = others
+    result["stages_single_core"] = stages(raw, sample_docs, seed, lang_baseline)
+    result["quality"] = quality(root, clean, dup_sample, seed)
+    return result
 
 
 def _f(x: float | None, fmt: str = "{:.2f}") -> str:
@@ -523,6 +531,31 @@ def show(result: dict[str, Any]) -> None:
         + " GiB"
     )
     console.print(t)
+    if result.get("compared"):
+        runs = {"this release": result, **result["compared"]}
+        t = Table(title="side by side, same corpus, same benchmark run")
+        t.add_column("")
+        for label in runs:
+            t.add_column(label, justify="right")
+        rows = {
+            "Prefect start-up, s": lambda r: _f(r["end_to_end"]["startup_s"]),
+            "flow, s": lambda r: _f(r["end_to_end"]["flow_s"]),
+            "flow, MB/s": lambda r: _f(r["end_to_end"]["flow_mb_s"]),
+            "end to end, MB/s": lambda r: _f(r["end_to_end"]["mb_s"]),
+            "peak RSS of the tree, GiB": lambda r: _f(r["memory"]["peak_rss_tree_bytes"] / 2**30),
+        }
+        for phase in result["flow_phases"]:
+            rows[f"{phase}, s"] = lambda r, phase=phase: _f(r["flow_phases"].get(phase, {}).get("seconds"))
+        for name, cell in rows.items():
+            t.add_row(name, *(cell(r) for r in runs.values()))
+        notes = []
+        for label, r in result["compared"].items():
+            if "differing_files" in r:
+                notes.append(f"{label}: {len(r['differing_files'])} output files differ from this release's")
+            if "same_outputs" in r:
+                notes.append(f"{label}: outputs {'identical' if r['same_outputs'] else 'DIFFER'}")
+        t.caption = "; ".join(notes)
+        console.print(t)
     st = result["stages_single_core"]
     t = Table(title=f"per stage, one core, {st['documents']} documents / {st['paragraphs']} paragraphs sample")
     for col in ("stage", "MB/s", "paragraphs/s", "baseline MB/s", "ours/baseline"):
@@ -586,11 +619,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-docs", type=int, default=300, help="documents for per-stage figures")
     parser.add_argument("--lang-baseline", type=int, default=500, help="paragraphs timed for the langdetect baseline")
     parser.add_argument("--dup-sample", type=int, default=1500, help="paragraphs for brute-force Jaccard")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also run the release at this git revision on the same corpus, side by side"
+    )
+    parser.add_argument("--server", action="store_true", help="also run against an already-running Prefect server")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     args.out.mkdir(parents=True, exist_ok=True)
     for size in args.size or [10_000]:
-        result = _round(measure(size, args.work, args.seed, args.sample_docs, args.lang_baseline, args.dup_sample))
+        result = _round(
+            measure(
+                size,
+                args.work,
+                args.seed,
+                args.sample_docs,
+                args.lang_baseline,
+                args.dup_sample,
+                baseline=args.baseline,
+                server=args.server,
+            )
+        )
         (args.out / f"{size}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         show(result)
     return 0

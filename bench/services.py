@@ -7,6 +7,7 @@ time raises `ServiceError` with the tail of its log.
 
     with Services(tmp) as svc:
         url = svc.redis()                       # redis://127.0.0.1:<free port>/0
+        api, _ = svc.prefect_server(env)        # http://127.0.0.1:<free port>/api
         proc = svc.spawn(["dask", "scheduler", ...], "scheduler.log")
         svc.wait_until("dask scheduler", lambda: listening(port), proc)
 """
@@ -18,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -135,3 +137,21 @@ class Services:
         proc = self.spawn([*args, "--dir", str(self.log_dir)], "redis.log")
         self.wait_until("redis-server", lambda: listening(port), proc, timeout=timeout)
         return f"redis://127.0.0.1:{port}/0"
+
+    def prefect_server(self, env: dict[str, str], timeout: float = 120) -> tuple[str, subprocess.Popen]:
+        """`prefect server start` on a free loopback port, with `env` (its PREFECT_HOME holds the database);
+        its API URL and process once /health answers."""
+        import httpx
+
+        port = free_port()
+        bin_dir = Path(sys.executable).parent
+        args = [str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+        env = {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+        proc = self.spawn(args, "server.log", env, self.log_dir)
+        api = f"http://127.0.0.1:{port}/api"
+
+        def healthy() -> bool:
+            return httpx.get(f"{api}/health", timeout=2).status_code == 200
+
+        self.wait_until("Prefect server health", healthy, proc, timeout=timeout, ignore=(httpx.HTTPError,))
+        return api, proc

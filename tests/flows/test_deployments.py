@@ -136,24 +136,13 @@ def test_served_adhoc_run_completes(tmp_path: Path) -> None:
     for rel, text in ARTICLES.items():
         (raw / rel).parent.mkdir(parents=True, exist_ok=True)
         (raw / rel).write_text(text, encoding="utf-8")
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = child_env(tmp_path / "prefect-home", api)
+    env = child_env(tmp_path / "prefect-home", None)
     logs = [tmp_path / "server.log", tmp_path / "serve.log"]
     t_start = time.monotonic()
 
     with Services(tmp_path) as svc:
-        server = svc.spawn(
-            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            "server.log",
-            env,
-            tmp_path,
-        )
-
-        def healthy() -> bool:
-            return httpx.get(f"{api}/health", timeout=2).status_code == 200
-
-        svc.wait_until("server health", healthy, server, timeout=120, ignore=(httpx.HTTPError,))
+        api, server = svc.prefect_server(env)
+        env["PREFECT_API_URL"] = api
         t_server = time.monotonic()
 
         serve = svc.spawn([str(BIN / "corpusclean"), "serve", "--cron", CRON], "serve.log", env, tmp_path)
