@@ -113,7 +113,9 @@ class TransliterationModel:
         self.lowercase: set[str] = set()
         self.written_through: dict[str, str] = {}  # doc id -> "de" | "fr", for the documents not in English convention
         self._word_kinds: dict[str, str | bool] = {}  # word -> `_word_kind(word)`, across documents
-        self._doc_convention = "en"  # of the document being applied (`apply`)
+        # of the document being applied (`apply`): decided, or its texts to judge it by when a span needs it
+        self._doc_convention: str | None = "en"
+        self._doc_texts: list[str] = []
 
     # -- observation -------------------------------------------------------------------------
     def observe(self, doc: Document) -> None:
@@ -312,7 +314,10 @@ class TransliterationModel:
         for e in doc.events:
             if e.kind == "foreign_fragment":
                 foreign.setdefault(e.paragraph, []).append(e.text)
-        self._doc_convention = self.written_through.get(doc.id) or self._own_convention(doc)
+        # Most documents are never asked (only a fingerprinted span without an attested spelling is):
+        # their own convention is judged on first need, from their text as it stood before this step.
+        self._doc_convention = self.written_through.get(doc.id)
+        self._doc_texts = [para.text for para in doc.live]
         for para in doc.live:
             ranges = [(i, i + len(t)) for t in foreign.get(para.index, ()) if (i := para.text.find(t)) >= 0]
             findings = [f for f in self._spans(para.text) if not any(f.start < e and s < f.end for s, e in ranges)]
@@ -387,16 +392,19 @@ class TransliterationModel:
             Finding(KIND, start, end, text[start:end], replacement, f"transliteration:{source}", confidence, fixable)
         ]
 
-    def _own_convention(self, doc: Document) -> str:
-        """The convention of a document `decide` did not see, from its own fingerprints."""
-        names, _, lower = self._count_words(_words("\n".join(para.text for para in doc.live)))
-        return self._convention(names, lower)
+    def _own_convention(self) -> str:
+        """The convention of the document being applied, when `decide` did not find it written through
+        one: from its own fingerprints."""
+        if self._doc_convention is None:
+            names, _, lower = self._count_words(_words("\n".join(self._doc_texts)))
+            self._doc_convention = self._convention(names, lower)
+        return self._doc_convention
 
     def _fingerprinted(self, conv: str, weight: float) -> bool:
         """A span's fingerprints are evidence enough for a flag: they weigh `flag_threshold`, and the
         document's names as a whole were written through the same convention (a German surname in an
         English article, "Goetsch", "Schultz", is the person's own spelling)."""
-        return weight >= self.tl.flag_threshold and conv in self.tl.render and conv == self._doc_convention
+        return weight >= self.tl.flag_threshold and conv in self.tl.render and conv == self._own_convention()
 
     # -- state -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
