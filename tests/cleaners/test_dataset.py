@@ -157,22 +157,29 @@ def test_a_failure_while_building_leaves_the_previous_export(tmp_path: Path, mon
     docs = corpus(12)
     export(tmp_path, parts_of(tmp_path, docs, 5), shard_rows=5)
     before = files(tmp_path)
-    calls = []
+    closed = []
+    real = dataset._Shard.close
 
-    def full_disk(folder: Path, index: int, rows: list) -> None:
-        calls.append(index)
-        if index == 1:
+    def full_disk(shard) -> None:
+        closed.append(shard.rows)
+        if len(closed) == 2:
             raise OSError(28, "No space left on device")
-        real(folder, index, rows)
+        real(shard)
 
-    real = dataset._write_shard
-    monkeypatch.setattr(dataset, "_write_shard", full_disk)
+    monkeypatch.setattr(dataset._Shard, "close", full_disk)
     docs[0].paragraphs[0].text = "Changed."
     with pytest.raises(OSError, match="No space"):
         export(tmp_path, parts_of(tmp_path, docs, 5), shard_rows=5)
-    assert calls == [0, 1]
+    assert closed == [5, 5]
     assert files(tmp_path) == before
-    monkeypatch.setattr(dataset, "_write_shard", real)
+    monkeypatch.setattr(dataset._Shard, "close", real)
     export(tmp_path, parts_of(tmp_path, docs, 5), shard_rows=5)  # the next run clears the leftovers
     assert files(tmp_path) != before
     assert not Layout(tmp_path).dataset_staging.exists()
+
+
+def test_row_groups_bound_what_the_writer_holds(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(dataset, "ROW_GROUP_ROWS", 4)
+    export(tmp_path, parts_of(tmp_path, corpus(10), 3))
+    meta = pq.ParquetFile(Layout(tmp_path).dataset / "data-00000-of-00001.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [4, 4, 2]

@@ -213,13 +213,13 @@ def test_failed_export_keeps_the_previous_one_and_the_next_run_completes(
     before = {p.name: p.read_bytes() for p in layout.dataset.iterdir()}
 
     (raw / "lake-news" / "choir.txt").write_text(f"Choir wins again\n\n{CHOIR}\n", encoding="utf-8")
-    real = dataset._write_shard
+    real = dataset._Shard.close
 
-    def full_disk(folder: Path, index: int, rows: list) -> None:
-        real(folder, index, rows)
+    def full_disk(shard) -> None:
+        real(shard)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(dataset, "_write_shard", full_disk)
+    monkeypatch.setattr(dataset._Shard, "close", full_disk)
     with pytest.raises(Exception, match="No space left"):
         run(raw, clean)
     assert layout.manifest.read_bytes() == manifest  # the manifest still names the previous export...
@@ -227,7 +227,7 @@ def test_failed_export_keeps_the_previous_one_and_the_next_run_completes(
     listed = json.loads(manifest)["dataset"]["files"]
     assert all(file_hash(clean / f["path"]) == f["hash"] for f in listed)
 
-    monkeypatch.setattr(dataset, "_write_shard", real)
+    monkeypatch.setattr(dataset._Shard, "close", real)
     run(raw, clean)
     assert "Choir wins again" in json.dumps(
         [r for p in layout.dataset.glob("*.jsonl.gz") for r in jsonl_gz(p)], ensure_ascii=False
