@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import xxhash
 
+from cleaners.dataset import write_part
 from cleaners.dedup import DedupModel
 from cleaners.document import Document
 from cleaners.output import UnsafePathError, output_path, source_output, write_atomic
@@ -75,6 +76,7 @@ class BatchInfo:
     path: str
     docs: dict[str, list[str]] | None = None
     unwritten: list[str] | None = None
+    dataset: str | None = None  # the batch's dataset records (finish_batch), sorted by id
 
 
 def prepare_batch(batch: str, sources: list[tuple[str, str, str]], prepared_dir: str, settings_data: dict) -> BatchInfo:
@@ -246,7 +248,14 @@ def finish_batch(batch: str, decisions: str, work: str, clean_dir: str, settings
             records.append(document_record(d))
             events.extend(e.to_dict() for e in d.events)
     write_json(wdir / f"{batch}.report.json", {"documents": records, "events": events, "members": members})
+    dataset = write_part(wdir / f"{batch}.dataset.jsonl", (d for docs in by_source.values() for d in docs))
     n = sum(len(d) for d in by_source.values())
     return BatchInfo(
-        batch, n, time.perf_counter() - t0, str(wdir / f"{batch}.report.json"), docs=rewritten, unwritten=unwritten
+        batch,
+        n,
+        time.perf_counter() - t0,
+        str(wdir / f"{batch}.report.json"),
+        docs=rewritten,
+        unwritten=unwritten,
+        dataset=str(dataset),
     )

@@ -2,10 +2,10 @@
 
 >>> from pathlib import Path
 >>> layout = Layout(Path("clean"))
->>> layout.manifest.as_posix(), layout.prepared.as_posix()
-('clean/_report/manifest.json', 'clean/_state/prepared')
->>> Layout.reserved("_report/summary.json"), Layout.reserved("news/a.txt")
-(True, False)
+>>> layout.manifest.as_posix(), layout.prepared.as_posix(), layout.dataset.as_posix()
+('clean/_report/manifest.json', 'clean/_state/prepared', 'clean/_dataset')
+>>> Layout.reserved("_report/summary.json"), Layout.reserved("_dataset/README.md"), Layout.reserved("news/a.txt")
+(True, True, False)
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from pathlib import Path
 
 REPORT_DIR = "_report"
 STATE_DIR = "_state"
+DATASET_DIR = "_dataset"
 # Top-level names of a clean folder that are never a raw file's output.
-RESERVED = (REPORT_DIR, STATE_DIR)
+RESERVED = (REPORT_DIR, STATE_DIR, DATASET_DIR)
 # What may differ between two runs over the same input and settings: the state (a cache), the run
 # records (one per run: an incremental run has more of them) and the summary's wall-clock timings.
 RUN_SPECIFIC_DIRS = (f"{STATE_DIR}/", f"{REPORT_DIR}/runs/")
@@ -27,7 +28,7 @@ RUN_SPECIFIC_KEYS = {f"{REPORT_DIR}/summary.json": ("timings",)}
 @dataclass(frozen=True)
 class Layout:
     """Paths of one clean folder. Outputs mirror raw/ at the top; `_report/` is what downstream tools read
-    (the manifest last), `_state/` what the next run reads."""
+    (the manifest last), `_dataset/` the same documents as one dataset, `_state/` what the next run reads."""
 
     root: Path
 
@@ -55,6 +56,26 @@ class Layout:
     @property
     def html(self) -> Path:
         return self.report / "report.html"
+
+    @property
+    def dataset(self) -> Path:
+        """The dataset export: Parquet and JSONL shards and a dataset card, replaced whole by each run."""
+        return self.root / DATASET_DIR
+
+    @property
+    def dataset_card(self) -> Path:
+        return self.dataset / "README.md"
+
+    @property
+    def dataset_staging(self) -> Path:
+        """Where a run builds the next export before swapping it in (inside `_state/`: never an output,
+        and on the same file system as `_dataset/`, so the swap is a rename)."""
+        return self.state / "dataset.new"
+
+    @property
+    def dataset_retired(self) -> Path:
+        """The previous export between the swap's two renames; removed right after."""
+        return self.state / "dataset.old"
 
     @property
     def state(self) -> Path:

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import xxhash
 
+from cleaners.dataset import write_dataset
 from cleaners.document import Document
 from cleaners.html_report import write_html_report
 from cleaners.layout import Layout
@@ -92,9 +93,17 @@ def run_id(manifest_docs: list[dict[str, Any]]) -> str:
     return h.hexdigest()
 
 
-def assemble_report(parts: list[Path], clean: Path, timings: dict[str, float], run: dict[str, Any]) -> dict:
-    """Join the batches' report parts into clean/_report/, then replace the manifest last: a reader
-    who trusts the manifest never sees half a run."""
+def assemble_report(
+    parts: list[Path],
+    clean: Path,
+    timings: dict[str, float],
+    run: dict[str, Any],
+    dataset_parts: list[Path] | None = None,
+    made_with: dict[str, Any] | None = None,
+) -> dict:
+    """Join the batches' report parts into clean/_report/, swap in the dataset export (from the
+    batches' `dataset_parts`; `made_with` for its card), then replace the manifest last, listing the
+    export's files: a reader who trusts the manifest never sees half a run."""
     documents, events, members = [], [], []
     for part in parts:
         data = _read_json(part)
@@ -128,6 +137,11 @@ def assemble_report(parts: list[Path], clean: Path, timings: dict[str, float], r
     summ["run"] = rid
     record = {"run": rid, **run, "summary": {k: summ[k] for k in ("documents", "clusters", "events")}}
     write_atomic(Layout(clean).runs / f"{rid}.json", json.dumps(record, ensure_ascii=False, indent=1).encode())
-    manifest = {"schema": MANIFEST_SCHEMA, "run": rid, "documents": manifest_docs}
+    manifest: dict[str, Any] = {"schema": MANIFEST_SCHEMA, "run": rid}
+    if dataset_parts is not None:
+        manifest["dataset"] = write_dataset(
+            dataset_parts, clean, run=rid, made_with=made_with or {}, documents=summ["documents"]
+        )
+    manifest["documents"] = manifest_docs
     write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     return summ

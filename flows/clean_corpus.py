@@ -105,8 +105,18 @@ def finish_task(batch: str, decisions: str, work: str, clean_dir: str, settings:
 
 
 @task(name="write-report", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
-def report_task(parts: list[str], clean_dir: str, timings: dict[str, float], run: dict[str, Any]) -> dict:
-    return assemble_report([Path(p) for p in parts], Path(clean_dir), timings, run)
+def report_task(
+    parts: list[str],
+    clean_dir: str,
+    timings: dict[str, float],
+    run: dict[str, Any],
+    dataset_parts: list[str],
+    made_with: dict[str, Any],
+) -> dict:
+    """The report, the dataset export, the manifest last."""
+    return assemble_report(
+        [Path(p) for p in parts], Path(clean_dir), timings, run, [Path(p) for p in dataset_parts], made_with
+    )
 
 
 BATCHES_PER_WORKER = 4
@@ -177,7 +187,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
 
     plan = plan_run(state, scan_task(str(raw), sdata), reviewed_again)
     current, changed, gone = plan.current, plan.changed, plan.gone
-    if not changed and not gone and layout.manifest.exists() and not full:
+    if not changed and not gone and layout.manifest.exists() and layout.dataset_card.exists() and not full:
         logger.info("nothing to do: %d raw files unchanged since the last run", len(current))
         return {"nothing_to_do": True, **batches.read_json(layout.summary)}
     logger.info("%d raw files: %d new or changed, %d gone", len(current), len(changed), len(gone))
@@ -240,7 +250,14 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     for info in finished:  # not written: read again next time, so the output is retried
         for rel in info.get("unwritten") or []:
             state.sources[rel].hash = "unwritten"
-    summary = report_task([i["path"] for i in finished], str(clean), timings, run)
+    summary = report_task(
+        [i["path"] for i in finished],
+        str(clean),
+        timings,
+        run,
+        [i["dataset"] for i in finished],
+        {"fingerprint": current_fp, "review": review},
+    )
     state.save()
     shutil.rmtree(work, ignore_errors=True)
     publish_artifacts(summary, clean)

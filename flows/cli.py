@@ -140,6 +140,50 @@ def run(
 
 
 @app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="A raw file (.txt, or .jsonl: every record).")],
+    raw: Annotated[
+        Path | None,
+        typer.Option(help="The raw folder FILE belongs to: document ids and sites as a run gives them."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Settings file (default: ./corpusclean.toml if present)."),
+    ] = None,
+    overrides: Annotated[
+        Path | None,
+        typer.Option(help="Reviewer verdicts on event ids (default: ./corpusclean.overrides.toml if present)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One event a line, as in _report/events.jsonl.")] = False,
+) -> None:
+    """Print what a run would remove, fix and flag in FILE, and why (the per-document stages only)."""
+    if not file.is_file():
+        typer.echo(f"error: {file} is not a file", err=True)
+        raise typer.Exit(2)
+    if raw is not None and not file.resolve().is_relative_to(raw.resolve()):
+        typer.echo(f"error: {file} is not inside the raw folder {raw}", err=True)
+        raise typer.Exit(2)
+    if config is not None and not config.is_file():
+        typer.echo(f"error: config file {config} not found", err=True)
+        raise typer.Exit(2)
+    settings = build_settings(config, overrides=overrides)
+    from cleaners.api import clean_file
+    from cleaners.explain import explain_documents
+
+    cleaned = clean_file(file, raw=raw, settings=settings)
+    if all(c.status == "error" for c in cleaned):  # binary, unreadable: refused as a run refuses it
+        for c in cleaned:
+            typer.echo(f"error: {c.error}", err=True)
+        raise typer.Exit(1)
+    if as_json:
+        for c in cleaned:
+            for event in c.events:
+                typer.echo(json.dumps(event.to_dict(), ensure_ascii=False))
+    else:
+        typer.echo(explain_documents(cleaned), nl=False)
+
+
+@app.command()
 def serve(
     cron: Annotated[
         str | None,

@@ -42,6 +42,7 @@ def assert_same_as_full(raw: Path, clean: Path, tmp: Path) -> None:
     run(raw, full)
     mine, ref = Layout(clean).snapshot(), Layout(full).snapshot()
     assert sorted(mine) == sorted(ref)
+    assert {"_dataset/README.md", "_dataset/data-00000-of-00001.parquet"} <= set(ref)  # the export, byte for byte
     for name in ref:
         assert mine[name] == ref[name], name
     manifest = json.loads((clean / "_report" / "manifest.json").read_text())

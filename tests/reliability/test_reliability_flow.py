@@ -77,7 +77,7 @@ def test_cleaning_clean_output_again_changes_nothing(sample_runs, tmp_path: Path
     a, _ = sample_runs
     raw2 = tmp_path / "raw"
     for rel, data in tree(a).items():
-        if not rel.startswith(("_report/", "_state/")):
+        if not Layout.reserved(rel):
             (raw2 / rel).parent.mkdir(parents=True, exist_ok=True)
             (raw2 / rel).write_bytes(data)
     run_flow(raw2, tmp_path / "clean2")
@@ -92,7 +92,7 @@ def test_cleaning_clean_output_again_changes_nothing(sample_runs, tmp_path: Path
     # flags may repeat (they were only flagged), but only on text the first pass saw and flagged too
     assert {(e["doc"], e["kind"], e["text"]) for e in events if e["action"] == "flagged"} <= first
     for rel, data in tree(tmp_path / "clean2").items():
-        if not rel.startswith(("_report/", "_state/")):
+        if not Layout.reserved(rel):
             assert data == (a / rel).read_bytes(), rel
 
 
