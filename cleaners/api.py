@@ -126,10 +126,8 @@ def _utf8(text: str) -> bytes:
 def _resources(settings: Settings | None) -> Resources:
     """Data files loaded once per settings. A run's per-document time limit is a SIGALRM timer; in a
     caller's process the caller owns its signals, so none is set here (the limit changes no result)."""
-    from cleaners.batches import resources
-
     settings = settings or Settings()
-    return resources(settings.model_copy(update={"doc_timeout": 0.0}))
+    return Resources.load(settings.model_copy(update={"doc_timeout": 0.0}))
 
 
 def _clean(doc: Document, res: Resources, models: CorpusModels | Mapping[str, Any] | None) -> Cleaned:

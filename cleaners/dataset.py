@@ -244,7 +244,7 @@ def write_dataset(
 ) -> dict[str, Any]:
     """Build the export from the batches' sorted parts (`write_part`) and swap it in; returns the
     manifest's `dataset` entry (its files with sizes and hashes). `made_with` holds the state's
-    `fingerprint` and the `review` hash of the overrides; `documents` the run's counts by status."""
+    `fingerprint` and the `verdicts` hash of the overrides file; `documents` the run's counts by status."""
     layout = Layout(clean)
     staging, retired = layout.dataset_staging, layout.dataset_retired
     for leftover in (staging, retired):
@@ -370,7 +370,7 @@ def dataset_card(
         f"| sites | {sites} |",
         f"| run | `{run}` (the manifest's `run`: it names this version of the corpus) |",
         f"| settings fingerprint | `{fingerprint_hash(fp)}` (settings, data files, library versions) |",
-        f"| reviewer verdicts | {('`' + made_with['review'] + '`') if made_with.get('review') else 'none'} |",
+        f"| reviewer verdicts | {('`' + made_with['verdicts'] + '`') if made_with.get('verdicts') else 'none'} |",
         f"| made with | {versions or 'unknown'} |",
         "",
         "## Records",

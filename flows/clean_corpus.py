@@ -256,7 +256,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         timings,
         run,
         [i["dataset"] for i in finished],
-        {"fingerprint": current_fp, "review": review},
+        {"fingerprint": current_fp, "verdicts": verdicts},
     )
     state.save()
     shutil.rmtree(work, ignore_errors=True)

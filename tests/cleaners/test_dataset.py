@@ -16,7 +16,7 @@ from cleaners.dataset import FIELDS, dataset_row, write_dataset, write_part
 from cleaners.document import Document, Event, Paragraph
 from cleaners.layout import Layout
 
-MADE_WITH = {"fingerprint": {"settings": {"threshold": 0.5}, "versions": {"corpusclean": "0"}}, "review": None}
+MADE_WITH = {"fingerprint": {"settings": {"threshold": 0.5}, "versions": {"corpusclean": "0"}}, "verdicts": None}
 
 
 def doc(doc_id: str, *texts: str, status: str = "ok", language: str = "en") -> Document:
