@@ -158,7 +158,7 @@ def redis_memory(paragraphs: int) -> dict[str, Any]:
         for d in range(0, n, per_doc):
             rows = sigs[d : d + per_doc]
             entry = {"digest": "0" * 16, "sketch": {"sigs": base64.b64encode(rows.tobytes()).decode()}}
-            cache.put(f"{d:016x}", {f"doc{d}": entry})
+            cache.put_many({f"{d:016x}": {f"doc{d}": entry}})
         sketches = int(r.info("memory")["used_memory"]) - base
     bands, rows = lsh_params(settings)
     return {

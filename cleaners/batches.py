@@ -1,8 +1,10 @@
 """Batch steps of the pipeline over files, so any executor (thread, process, Dask worker) can run
 them and only paths and small records travel between steps.
 
-A batch is a list of raw files. Its documents live in `<work>/<batch>.<phase>.jsonl` between
-phases; partial corpus models in `<work>/<batch>.<model>.json`.
+A batch is a list of raw files. The per-document results are cached in one file per prepare batch
+(`cleaners.stores`), found through the state by each raw file's key: the later phases get
+(key, prepared file, sketch file) triples and read each file they need once. Between phases a batch's
+documents live in `<work>/<batch>.<phase>.jsonl`; partial corpus models in `<work>/<batch>.<model>.json`.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_
 from cleaners.reading import Source
 from cleaners.report import document_record
 from cleaners.settings import Settings
-from cleaners.state import StateError
-from cleaners.stores import sketch_cache
+from cleaners.state import StateError, source_key
+from cleaners.stores import PREPARED_SUFFIX, batch_file, sketch_cache
 
 
 def _dumps(data: Any) -> bytes:
@@ -75,6 +77,8 @@ class BatchInfo:
     seconds: float
     path: str
     docs: dict[str, list[str]] | None = None
+    files: dict[str, str] | None = None  # raw path -> the prepared file holding its documents (prepare)
+    sketches: dict[str, str] | None = None  # key -> where its signatures are cached (apply)
     unwritten: list[str] | None = None
     dataset: str | None = None  # the batch's dataset records (finish_batch), sorted by id
 
@@ -85,36 +89,56 @@ def prepare_batch(batch: str, sources: list[tuple[str, str, str]], prepared_dir:
     t0 = time.perf_counter()
     settings = Settings.model_validate(settings_data)
     res = Resources.load(settings)
-    out = Path(prepared_dir)
     ids: dict[str, list[str]] = {}
-    n = 0
-    for rel, path, key in sources:
-        docs = prepare_source(Source(rel=rel, path=Path(path)), res)
-        write_docs(out / f"{key}.jsonl", docs)
-        ids[rel] = [d.id for d in docs]
-        n += len(docs)
-    return BatchInfo(batch, n, time.perf_counter() - t0, str(out), docs=ids)
+    docs: list[Document] = []
+    for rel, path, _ in sources:
+        found = prepare_source(Source(rel=rel, path=Path(path)), res)
+        ids[rel] = [d.id for d in found]
+        docs.extend(found)
+    name = _write_prepared(prepared_dir, [key for _, _, key in sources], docs)
+    files = {rel: name for rel, _, _ in sources}
+    return BatchInfo(batch, len(docs), time.perf_counter() - t0, prepared_dir, docs=ids, files=files)
 
 
 def refuse_source(rel: str, key: str, prepared_dir: str, message: str) -> BatchInfo:
     """Record a raw file whose processing had to be killed as an error document."""
     doc = Document(id=rel, source=rel).fail(f"{rel}: {message}")
-    write_docs(Path(prepared_dir) / f"{key}.jsonl", [doc])
-    return BatchInfo(rel, 1, 0.0, prepared_dir, docs={rel: [rel]})
+    name = _write_prepared(prepared_dir, [key], [doc])
+    return BatchInfo(rel, 1, 0.0, prepared_dir, docs={rel: [rel]}, files={rel: name})
 
 
-def _batch_docs(prepared_dir: str, keys: list[str]) -> Iterator[Document]:
-    for key in keys:
-        yield from read_docs(Path(prepared_dir) / f"{key}.jsonl")
+def _write_prepared(prepared_dir: str, keys: list[str], docs: list[Document]) -> str:
+    """The batch's documents in one file (one write, one fsync); its name for the state."""
+    name = batch_file(sorted(keys), PREPARED_SUFFIX)
+    write_docs(Path(prepared_dir) / name, docs)
+    return name
 
 
-def observe_batch(batch: str, keys: list[str], prepared_dir: str, work: str, settings_data: dict) -> BatchInfo:
+def read_prepared(prepared_dir: str, located: list[tuple[str, str, str]]) -> Iterator[Document]:
+    """The cached documents of raw files given as (key, prepared file, sketch file), in that order;
+    each file is read once, whichever batches wrote them."""
+    wanted: dict[str, set[str]] = {}
+    for key, name, _ in located:
+        wanted.setdefault(name, set()).add(key)
+    found: dict[str, list[Document]] = {}
+    for name, keys in wanted.items():
+        for doc in read_docs(Path(prepared_dir) / name):
+            key = source_key(doc.source)
+            if key in keys:
+                found.setdefault(key, []).append(doc)
+    for key, _, _ in located:
+        yield from found.get(key, ())
+
+
+def observe_batch(
+    batch: str, located: list[tuple[str, str, str]], prepared_dir: str, work: str, settings_data: dict
+) -> BatchInfo:
     """Partial corpus models (chrome lines, names) from one batch of cached documents."""
     t0 = time.perf_counter()
     settings = Settings.model_validate(settings_data)
     models = CorpusModels.empty(Resources.load(settings))
     n = 0
-    for doc in _batch_docs(prepared_dir, keys):
+    for doc in read_prepared(prepared_dir, located):
         models.observe(doc)
         n += 1
     out = Path(work) / f"{batch}.models.json"
@@ -163,7 +187,7 @@ def _text_digest(doc: Document) -> str:
 
 
 def apply_batch(
-    batch: str, keys: list[str], prepared_dir: str, models_path: str, work: str, settings_data: dict
+    batch: str, located: list[tuple[str, str, str]], prepared_dir: str, models_path: str, work: str, settings_data: dict
 ) -> BatchInfo:
     """Apply learned chrome and name decisions, then sketch the batch's paragraphs; sketches of
     unchanged documents are reused from the previous run."""
@@ -174,25 +198,29 @@ def apply_batch(
     wdir = Path(work)
     dedup = DedupModel(settings, models.transliteration)  # names compared through the run's transliteration model
     sketches = sketch_cache(settings, prepared_dir)  # files beside the state, or Redis (settings.store)
+    placed = [(key, where) for key, _, where in located]
+    cached = sketches.get_many(placed)
+    fresh: dict[str, dict[str, Any]] = {key: {} for key, _, _ in located}
     docs = []
-    for key in keys:
-        cache = sketches.get(key) or {}
-        fresh = {}
-        for doc in read_docs(Path(prepared_dir) / f"{key}.jsonl"):
-            models.apply(doc, res.verdicts)
-            if doc.status == "ok":
-                digest = _text_digest(doc)
-                old = cache.get(doc.id)
-                reuse = old["sketch"] if old and old.get("digest") == digest else None
-                dedup.observe(doc, reuse=reuse)  # signatures reused, facts taken afresh (names may link anew)
-                fresh[doc.id] = {"digest": digest, "sketch": dedup.export_doc(doc.id)}
-            docs.append(doc)
-        if fresh != cache:
-            sketches.put(key, fresh)
+    for doc in read_prepared(prepared_dir, located):
+        models.apply(doc, res.verdicts)
+        if doc.status == "ok":
+            key = source_key(doc.source)
+            digest = _text_digest(doc)
+            old = cached.get(key, {}).get(doc.id)
+            reuse = old["sketch"] if old and old.get("digest") == digest else None
+            dedup.observe(doc, reuse=reuse)  # signatures reused, facts taken afresh (names may link anew)
+            fresh[key][doc.id] = {"digest": digest, "sketch": dedup.export_doc(doc.id)}
+        docs.append(doc)
+    # Written again only when a signature changed or the batch's raw files were cached elsewhere
+    # (batches cut differently): else every raw file keeps its place.
+    if fresh != {key: cached.get(key, {}) for key in fresh} or not sketches.in_place(placed):
+        where = sketches.put_many(fresh)
+        placed = [(key, where) for key in fresh]
     write_docs(wdir / f"{batch}.applied.jsonl", docs)
     out = wdir / f"{batch}.dedup.json"
     write_json(out, dedup.to_dict())
-    return BatchInfo(batch, len(docs), time.perf_counter() - t0, str(out))
+    return BatchInfo(batch, len(docs), time.perf_counter() - t0, str(out), sketches=dict(placed))
 
 
 def cluster(dedup_paths: list[str], settings: Settings) -> DedupModel:

@@ -127,22 +127,34 @@ def lsh_storage(settings: Settings) -> dict[str, Any]:
 
 class RedisSketches:
     """The MinHash signature cache of `cleaners.batches.apply_batch` in Redis: one JSON value per raw
-    file, under a namespace of the state's fingerprint so sketches made under other settings, data
-    files or library versions are never reused."""
+    file, read and written a batch at a time, under a namespace of the state's fingerprint so sketches
+    made under other settings, data files or library versions are never reused."""
 
     def __init__(self, settings: Settings, namespace: str) -> None:
         self._r = client(settings)
         self._base = prefix(settings) + SKETCH
         self._ns = self._base + namespace.encode("ascii") + b":"
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        value = self._r.get(self._ns + key.encode("ascii"))
-        return orjson.loads(value) if value else None
+    def get_many(self, located: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+        """One MGET for a batch's raw files (where the state says they are does not matter here)."""
+        keys = [key for key, _ in located]
+        if not keys:
+            return {}
+        values = self._r.mget([self._ns + k.encode("ascii") for k in keys])
+        return {k: orjson.loads(v) for k, v in zip(keys, values, strict=True) if v}
 
-    def put(self, key: str, data: dict[str, Any]) -> None:
-        self._r.set(self._ns + key.encode("ascii"), orjson.dumps(data))
+    def in_place(self, located: list[tuple[str, str]]) -> bool:
+        """Always: a raw file's sketches are found by its key."""
+        return True
+
+    def put_many(self, entries: dict[str, dict[str, Any]]) -> str:
+        """One MSET for a batch's raw files; they are found by key, so the state records no place ("")."""
+        if entries:
+            self._r.mset({self._ns + k.encode("ascii"): orjson.dumps(v) for k, v in entries.items()})
+        return ""
 
     def delete(self, keys: list[str]) -> None:
+        """Forget raw files that went (their keys)."""
         if keys:
             self._r.unlink(*(self._ns + k.encode("ascii") for k in keys))
 

@@ -90,11 +90,25 @@ def fingerprint_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return out
 
 
+def _file_name(value: object) -> str:
+    """A batch file's name from the state file: a plain name inside `prepared/`, never a path."""
+    name = str(value)
+    if "/" in name or "\\" in name or name in (".", ".."):
+        raise StateError(f"{name!r} is not the name of a file in prepared/")
+    return name
+
+
 @dataclass
 class SourceState:
+    """One raw file as the last run saw it: its content hash, its stable key, its documents' ids, and
+    the batch files in `prepared/` holding its cached documents (`file`) and their signatures
+    (`sketches`; "" when none, or when they live in the store)."""
+
     hash: str
     key: str
     docs: list[str] = field(default_factory=list)
+    file: str = ""
+    sketches: str = ""
 
 
 @dataclass
@@ -110,8 +124,9 @@ class CorpusState:
     def prepared_dir(self) -> Path:
         return self.root / "prepared"
 
-    def prepared_path(self, key: str) -> Path:
-        return self.prepared_dir / f"{key}.jsonl"
+    def referenced(self) -> set[str]:
+        """The batch files of `prepared/` that some raw file's entry names."""
+        return {name for s in self.sources.values() for name in (s.file, s.sketches) if name}
 
     @classmethod
     def load(cls, root: Path) -> CorpusState:
@@ -123,7 +138,13 @@ class CorpusState:
             if data.get("schema") != SCHEMA:
                 raise StateError(f"{path} has schema {data.get('schema')!r}, this corpusclean writes {SCHEMA}")
             sources = {
-                rel: SourceState(hash=str(s["hash"]), key=str(s["key"]), docs=[str(d) for d in s["docs"]])
+                rel: SourceState(
+                    hash=str(s["hash"]),
+                    key=str(s["key"]),
+                    docs=[str(d) for d in s["docs"]],
+                    file=_file_name(s.get("file", "")),
+                    sketches=_file_name(s.get("sketches", "")),
+                )
                 for rel, s in data["sources"].items()
             }
             for rel, s in sources.items():
@@ -141,7 +162,10 @@ class CorpusState:
             "schema": SCHEMA,
             "fingerprint": self.fingerprint,
             "verdicts": self.verdicts,
-            "sources": {rel: {"hash": s.hash, "key": s.key, "docs": s.docs} for rel, s in sorted(self.sources.items())},
+            "sources": {
+                rel: {"hash": s.hash, "key": s.key, "docs": s.docs, "file": s.file, "sketches": s.sketches}
+                for rel, s in sorted(self.sources.items())
+            },
         }
         write_atomic(self.root / "state.json", json.dumps(data, ensure_ascii=False, indent=1).encode())
 

@@ -57,6 +57,7 @@ def prepare_task(batch: str, sources: list[tuple[str, str, str]], prepared: str,
     except (workers.WorkerTimeout, BrokenProcessPool):
         get_run_logger().warning("batch %s outlived its time limit; retrying its files one by one", batch)
     ids: dict[str, list[str]] = {}
+    files: dict[str, str] = {}
     for rel, path, key in sources:
         try:
             one = workers.run(
@@ -68,18 +69,20 @@ def prepare_task(batch: str, sources: list[tuple[str, str, str]], prepared: str,
                 rel, key, prepared, f"processing killed after the per-document limit of {limit:g} s"
             )
         ids.update(one.docs or {})
+        files.update(one.files or {})
     return {
         "batch": batch,
         "documents": sum(len(v) for v in ids.values()),
         "seconds": 0.0,
         "path": prepared,
         "docs": ids,
+        "files": files,
     }
 
 
 @task(name="observe-batch", cache_policy=NO_CACHE, retries=1)
-def observe_task(batch: str, keys: list[str], prepared: str, work: str, settings: dict) -> dict:
-    return asdict(workers.run(settings["workers"], batches.observe_batch, batch, keys, prepared, work, settings))
+def observe_task(batch: str, located: list, prepared: str, work: str, settings: dict) -> dict:
+    return asdict(workers.run(settings["workers"], batches.observe_batch, batch, located, prepared, work, settings))
 
 
 @task(name="decide-corpus-models", cache_policy=NO_CACHE)
@@ -88,8 +91,10 @@ def decide_task(model_paths: list[str], work: str, settings: dict) -> str:
 
 
 @task(name="apply-batch", cache_policy=NO_CACHE, retries=1)
-def apply_task(batch: str, keys: list[str], prepared: str, models: str, work: str, settings: dict) -> dict:
-    return asdict(workers.run(settings["workers"], batches.apply_batch, batch, keys, prepared, models, work, settings))
+def apply_task(batch: str, located: list, prepared: str, models: str, work: str, settings: dict) -> dict:
+    return asdict(
+        workers.run(settings["workers"], batches.apply_batch, batch, located, prepared, models, work, settings)
+    )
 
 
 @task(name="cluster-paragraphs", cache_policy=NO_CACHE)
@@ -203,17 +208,17 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         for b, srcs in _batches(changed, settings.batch_size, engines.parallelism(settings))
     ]
     prepared_ids: dict[str, list[str]] = {}
+    prepared_files: dict[str, str] = {}
     for info in _progress(logger, "read and per-document passes", futures):
         prepared_ids.update(info["docs"])
+        prepared_files.update(info["files"])
     timings["prepare"] = time.perf_counter() - t
 
-    gone_keys = plan.settle(state, prepared_ids)
-    for key in gone_keys:
-        state.prepared_path(key).unlink(missing_ok=True)
+    gone_keys = plan.settle(state, prepared_ids, prepared_files)
     stores.sketch_cache(settings, state.prepared_dir).delete(gone_keys)
 
     groups = _batches(sorted(current), settings.batch_size, engines.parallelism(settings))
-    keyed = [(b, [current[rel][1] for rel in rels]) for b, rels in groups]
+    keyed = [(b, plan.located(state, rels)) for b, rels in groups]
     prepared = str(state.prepared_dir)
 
     t = time.perf_counter()
@@ -232,6 +237,9 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         [apply_task.submit(b, keys, prepared, models_path, str(work), sdata) for b, keys in keyed],
     )
     timings["apply_and_sketch"] = time.perf_counter() - t
+    where = {key: place for info in applied for key, place in (info["sketches"] or {}).items()}
+    for entry in state.sources.values():
+        entry.sketches = where.get(entry.key, entry.sketches)
 
     t = time.perf_counter()
     decisions = cluster_task([i["path"] for i in applied], str(work), sdata)
@@ -259,6 +267,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         {"fingerprint": current_fp, "verdicts": verdicts},
     )
     state.save()
+    stores.remove_unreferenced(state.prepared_dir, state.referenced())  # after the save: nothing it names goes
     shutil.rmtree(work, ignore_errors=True)
     publish_artifacts(summary, clean)
     logger.info(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cleaners.settings import Settings
+from cleaners.state import CorpusState
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -127,7 +128,10 @@ def test_outputs_and_report(corpus) -> None:
     assert summary["documents"] == {"ok": 3, "empty": 1, "error": 1}
     assert json.loads((rep / "summary.json").read_text())["clusters"] == 2
     assert not (clean / "_state" / "work").exists()  # the run's work folder is cleared
-    assert len(list((clean / "_state" / "prepared").glob("*.jsonl"))) == 5  # one cache file per raw file
+    # the caches are one file per batch, each named by the state, and nothing else is left there
+    state = CorpusState.load(clean / "_state")
+    assert all(s.file and s.sketches for s in state.sources.values()) and len(state.sources) == 5
+    assert {p.name for p in (clean / "_state" / "prepared").iterdir()} == state.referenced()
 
 
 def test_raw_untouched(corpus) -> None:

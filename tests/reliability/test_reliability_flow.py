@@ -288,9 +288,8 @@ def test_obstructed_output_is_reported_and_recovers(tmp_path: Path, prefect_serv
 
 def _first_prepared(clean: Path) -> Path:
     """The cached documents of s/a.txt, a raw file the next run does not read again."""
-    from cleaners.state import source_key
-
-    return clean / "_state" / "prepared" / f"{source_key('s/a.txt')}.jsonl"
+    state = json.loads((clean / "_state" / "state.json").read_text())
+    return clean / "_state" / "prepared" / state["sources"]["s/a.txt"]["file"]
 
 
 TAMPER = {
