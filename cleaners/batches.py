@@ -21,8 +21,8 @@ from cleaners.dedup import DedupModel
 from cleaners.document import Document
 from cleaners.output import UnsafePathError, output_path, source_output, write_atomic
 from cleaners.overrides import load_overrides
-from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_source
-from cleaners.reading import Source
+from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_documents
+from cleaners.reading import Source, read_source
 from cleaners.report import document_record
 from cleaners.settings import Settings
 from cleaners.state import StateError, review_hash
@@ -90,20 +90,19 @@ class BatchInfo:
 
 
 def prepare_batch(batch: str, sources: list[tuple[str, str, str]], prepared_dir: str, settings_data: dict) -> BatchInfo:
-    """Read and run the per-document passes for new or changed raw files (rel, path, key),
-    caching the result per raw file."""
+    """Read new or changed raw files (rel, path, key), run the per-document passes over their documents
+    as one batch (`prepare_documents`), and cache the result per raw file."""
     t0 = time.perf_counter()
     settings = Settings.model_validate(settings_data)
     res = resources(settings)
     out = Path(prepared_dir)
+    read = [read_source(Source(rel=rel, path=Path(path)), settings) for rel, path, _ in sources]
+    prepare_documents([doc for docs in read for doc in docs], res)  # the whole batch, stage by stage
     ids: dict[str, list[str]] = {}
-    n = 0
-    for rel, path, key in sources:
-        docs = prepare_source(Source(rel=rel, path=Path(path)), res)
+    for (rel, _, key), docs in zip(sources, read, strict=True):
         write_docs(out / f"{key}.jsonl", docs)
         ids[rel] = [d.id for d in docs]
-        n += len(docs)
-    return BatchInfo(batch, n, time.perf_counter() - t0, str(out), docs=ids)
+    return BatchInfo(batch, sum(map(len, read)), time.perf_counter() - t0, str(out), docs=ids)
 
 
 def refuse_source(rel: str, key: str, prepared_dir: str, message: str) -> BatchInfo:
