@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cleaners.gates import ASCII_SPACE, ASCII_SPACE_CLASS, Column, literal, pl
+
 # General English function words (no word of any page): their density tells running prose from
 # labels, names and menus.
 STOPWORDS = frozenset(
@@ -159,6 +161,88 @@ def _line_row(text: str) -> tuple[float, ...]:
     )
 
 
+@dataclass(frozen=True)
+class KnownLines:
+    """`_line_row` and `title_key` of lines computed over a column at once (`line_columns`)."""
+
+    rows: dict[str, tuple[float, ...]]
+    title_keys: dict[str, str]
+
+
+_PLAIN_WORD = r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*"  # `_WORD` on plain text
+_NO_LINES = KnownLines({}, {})
+
+
+def line_columns(lines: list[str]) -> KnownLines:
+    """`_line_row` and `title_key` of the plain lines among `lines` (`gates.Column.plain`), over the column at
+    once. On plain text Python's rules are ASCII rules: `_WORD` is `_PLAIN_WORD`, `strip()` and `\\s` take
+    the ASCII whitespace, letters are A-Z and a-z, digits 0-9, casefold() lowers A-Z. Every letter and
+    digit lies in a word, so their counts are the characters a run of them replaces. The rest is left
+    to the functions themselves (`tests/cleaners/test_fast_paths_article.py` holds them equal)."""
+    if not lines:
+        return _NO_LINES
+    column = Column(lines)
+    t = column.series.str.strip_chars(ASCII_SPACE)
+    words = t.str.extract_all(_PLAIN_WORD)
+    size = t.str.len_bytes()
+
+    def has(pattern: str) -> pl.Expr:
+        return pl.col("t").str.contains(pattern)
+
+    frame = pl.DataFrame({"t": t, "w": words, "size": size}).select(
+        "size",
+        n=pl.col("w").list.len(),
+        stops=pl.col("w").list.eval(pl.element().str.to_lowercase().is_in(sorted(STOPWORDS))).list.sum(),
+        caps=pl.col("w").list.eval(pl.element().str.contains("^[A-Z]")).list.sum(),
+        chars=pl.col("w").list.eval(pl.element().str.len_chars()).list.sum(),
+        digits=pl.col("size") - pl.col("t").str.replace_all("[0-9]+", "").str.len_bytes(),
+        alpha=pl.col("size") - pl.col("t").str.replace_all("[A-Za-z]+", "").str.len_bytes(),
+        breaks=pl.col("t").str.count_matches(f'[.!?]["”’)]*{ASCII_SPACE_CLASS}+[A-Z“"‘(]'),
+        terminal=has("[.!?\"”’']$"),
+        comma=has(","),
+        upper=has("[A-Z]") & ~has("[a-z]"),
+        starts_lower=has("^[a-z]"),
+        separator=has("|".join(map(literal, _SEPARATORS))),
+        colon_end=has(":$"),
+        bracketed=(pl.col("size") == 0) | has(r"^[(\[]") & has(r"[)\]]$"),  # Python: "" is in "(["
+        linkish=has(r"https?://|www\.|@[A-Za-z0-9_]|\.(?:com|org|net)(?:[^A-Za-z0-9_]|$)"),
+        symbol=(pl.col("size") > 0) & ~has("^[A-Za-z0-9\"“‘'(\\[]"),
+        key=pl.col("w").list.eval(pl.element().str.to_lowercase()).list.join(" "),
+    )
+    c = {name: frame[name].to_numpy() for name in frame.columns if name != "key"}
+    n, chars = c["n"].astype(np.int64), c["chars"].astype(np.int64)
+    # `t` is plain: its length in characters is its length in bytes, but for the `PLAIN_EXTRA` characters
+    size = t.str.len_chars().to_numpy().astype(np.int64)
+    per_word = np.maximum(n, 1)
+    floats = [
+        _log1p(size),
+        _log1p(n),
+        np.where(n > 0, c["stops"] / per_word, 0.0),
+        _log1p(c["stops"]),
+        np.where(n > 0, c["caps"] / per_word, 0.0),
+        c["digits"] / np.maximum(size, 1),
+        c["alpha"] / np.maximum(size, 1),
+        c["terminal"],
+        c["comma"],
+        _log1p(c["breaks"]),
+        c["upper"] & (c["alpha"] > 3),
+        c["starts_lower"],
+        c["separator"],
+        c["colon_end"],
+        np.where(n > 0, chars / per_word, 0.0),
+        c["bracketed"],
+        c["linkish"],
+        c["symbol"],
+    ]
+    rows = np.column_stack(floats).astype(np.float64).tolist()
+    keys = frame["key"].to_list()
+    plain = column.plain
+    return KnownLines(
+        rows={line: tuple(rows[k]) for k, line in enumerate(lines) if plain[k]},
+        title_keys={line: keys[k] for k, line in enumerate(lines) if plain[k]},
+    )
+
+
 def _is_prose(row: tuple[float, ...]) -> bool:
     return row[1] >= math.log1p(PROSE_WORDS) and row[2] >= PROSE_STOP_RATIO
 
@@ -231,14 +315,15 @@ def _last_before(flags: np.ndarray) -> np.ndarray:
     return np.concatenate([[-1], np.maximum.accumulate(at)[:-1]])
 
 
-def features(blocks: list[list[str]]) -> np.ndarray:
-    """One row of `FEATURES` per non-blank line of the blocks (paragraphs), in order. Column by column:
+def features(blocks: list[list[str]], known: KnownLines = _NO_LINES) -> np.ndarray:
+    """One row of `FEATURES` per non-blank line of the blocks (paragraphs), in order, with the lines' own
+    rows and title keys taken from `known` where it has them. Column by column:
     `tests/reference/article.py` builds the same rows one line at a time, and the tests hold them equal."""
     lines, block_of = _flatten(blocks)
     n = len(lines)
     if n == 0:
         return np.zeros((0, len(FEATURES)))
-    rows = [_line_row(line) for line in lines]
+    rows = [known.rows.get(line) or _line_row(line) for line in lines]
     own = np.array(rows)
     words, stops = own[:, 1], own[:, 2]
     prose = ((words >= math.log1p(PROSE_WORDS)) & (stops >= PROSE_STOP_RATIO)).astype(np.float64)
@@ -259,7 +344,8 @@ def features(blocks: list[list[str]]) -> np.ndarray:
     for key in keys:
         seen[key] = seen.get(key, 0) + 1
     title_keys = {title_key(part) for part in html_title_parts(lines[0])} - {""}
-    is_title = np.array([j > 0 and title_key(line) in title_keys for j, line in enumerate(lines)])
+    keyed = known.title_keys
+    is_title = np.array([j > 0 and (keyed.get(line) or title_key(line)) in title_keys for j, line in enumerate(lines)])
     headline = int(np.argmax(is_title)) if is_title.any() else None
     # the first section heading after three prose lines
     started = np.cumsum(prose)

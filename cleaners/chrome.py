@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import xxhash
 
-from cleaners import article
+from cleaners import article, gates
 from cleaners.chrome_fast import FastRules
 from cleaners.document import Document, Event, Paragraph
 from cleaners.language import quick_english
@@ -208,13 +208,42 @@ class _Plan:
     cuts: dict[int, list[tuple[int, int, str, float]]]
 
 
-def strip_chrome(doc: Document, rules: ChromeRules) -> None:
+@dataclass(frozen=True)
+class KnownLines:
+    """What the chrome stage's columns tell of a batch's lines (`chrome_columns`): their article-line
+    features and English verdicts where computed, and the lines no fragment pattern can match."""
+
+    article: article.KnownLines = article.KnownLines({}, {})
+    english: dict[str, tuple[int, bool | None]] = dataclasses.field(default_factory=dict)
+    no_fragment: frozenset[str] = frozenset()
+
+
+def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
+    """The chrome stage's columns over every line of the batch's documents: the fragment patterns' gates
+    (`cleaners.gates`, on the line without its trailing space, as `find_fragments` searches it), and,
+    for the article-line model, the lines' own features. (The line rules' gates and the English pre-check
+    over a column cost about what they save here: the rule bank's own pre-filters already skip most
+    patterns, and the pre-check stops at half a page's long lines.)"""
+    lines = list({line: None for doc in docs for p in doc.live for line in p.lines if line.strip()})
+    if not lines:
+        return KnownLines()
+    fragments = gates.any_of(gates.gate(p) for fam in rules.families if fam.kind == "fragment" for p in fam.patterns)
+    open_ = gates.Column([line.rstrip() for line in lines]).open(fragments)
+    no_fragment = frozenset(line for line, is_open in zip(lines, open_, strict=True) if not is_open)
+    if rules.lines is None:
+        return KnownLines(no_fragment=no_fragment)
+    return KnownLines(article.line_columns(lines), no_fragment=no_fragment)
+
+
+def strip_chrome(doc: Document, rules: ChromeRules, known: KnownLines | None = None) -> None:
     """Remove chrome lines and glued fragments found by the rule bank and, when `rules.lines` holds the
-    article-line model, the lines it judges outside the article; append events.
+    article-line model, the lines it judges outside the article; append events. `known`: the batch's
+    `chrome_columns` (what they hold is what the functions here would compute, only sooner).
 
     The first line is the headline and never removed, unless it is the page's HTML title ("Headline -
     Site name") with the headline itself printed below it: then that line is the headline, and a document
     without a site (a flat folder) takes the site the title names."""
+    known = known or KnownLines()
     live = doc.live
     n = len(live)
     plans = [_Plan({}, {}) for _ in live]
@@ -232,7 +261,7 @@ def strip_chrome(doc: Document, rules: ChromeRules) -> None:
                 continue
             fam = match_line(rules, line, zone)
             if fam is None:
-                cuts = find_fragments(rules, line)
+                cuts = [] if line in known.no_fragment else find_fragments(rules, line)
                 if cuts:
                     plan.cuts[li] = [(s, e, f.rule, f.confidence) for s, e, f in cuts]
                 continue
@@ -240,7 +269,7 @@ def strip_chrome(doc: Document, rules: ChromeRules) -> None:
             if fam.kind == "header":
                 _take_after_header(rules, live, plans, pi, li, fam)
     if rules.lines is not None:
-        _judge_lines(rules.lines, live, plans, headline)
+        _judge_lines(rules.lines, live, plans, headline, known)
     for p, plan in zip(live, plans, strict=True):
         if plan.removed or plan.cuts:
             _rewrite(doc, p, plan.removed, plan.cuts)
@@ -275,7 +304,11 @@ def _site_in_title(title: str, headline: str) -> str:
 
 
 def _judge_lines(
-    model: article.LineModel, live: list[Paragraph], plans: list[_Plan], headline: tuple[int, int]
+    model: article.LineModel,
+    live: list[Paragraph],
+    plans: list[_Plan],
+    headline: tuple[int, int],
+    known: KnownLines,
 ) -> None:
     """Mark the lines the article-line model puts outside the article: below `keep_inside` in the main
     region, below `keep_outside` out of it (`chrome:article_model`, `chrome:outside_article`).
@@ -283,8 +316,9 @@ def _judge_lines(
     The first round sees the page as read, as the model was trained. A line's verdict depends on its
     neighbours, so the model then judges what is left again, as a second cleaning of the output would,
     until it takes nothing more: the clean text is a fixed point (cleaning it again changes nothing)."""
-    if not _english_prose(live):
+    if not _english_prose(live, known.english):
         return
+    before: list[tuple[int, int]] = []
     for round_ in range(MAX_MODEL_ROUNDS):
         where = [
             (pi, li)
@@ -292,12 +326,13 @@ def _judge_lines(
             for li, line in enumerate(p.lines)
             if line.strip() and (round_ == 0 or li not in plans[pi].removed)
         ]
-        if not where:
-            return
+        if not where or where == before:
+            return  # the same lines as the round before, which took none of them: the same verdicts
+        before = where
         blocks: list[list[str]] = [[] for _ in live]
         for pi, li in where:
             blocks[pi].append(live[pi].lines[li])
-        rows = article.features(blocks)
+        rows = article.features(blocks, known.article)
         probabilities = model.probabilities(rows)
         inside = rows[:, article.FEATURES.index("in_region")] > 0
         taken = 0
@@ -329,12 +364,19 @@ def _sentence_by_region(row: np.ndarray) -> bool:
     )
 
 
-def _english_prose(live: list[Paragraph]) -> bool:
+def _english_prose(live: list[Paragraph], english: dict[str, tuple[int, bool | None]]) -> bool:
     """The page has English prose for the article-line model to find: half its lines of ten words or
     more read as English. The model measures prose by English function words, so on a page in another
     language every line would look like chrome; a page without prose gives it nothing to anchor on."""
     long = [line for p in live for line in p.lines if len(line.split()) >= 10]
-    return bool(long) and 2 * sum(quick_english(line) is True for line in long) >= len(long)
+    found, left = 0, len(long)
+    for line in long:  # stops as soon as the answer is known
+        verdict = english[line][1] if line in english else quick_english(line)
+        found += verdict is True
+        left -= 1
+        if 2 * found >= len(long) or 2 * (found + left) < len(long):
+            break
+    return bool(long) and 2 * found >= len(long)
 
 
 def edge_size(n: int, edge: int) -> int:

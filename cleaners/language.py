@@ -16,6 +16,7 @@ from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
 from cleaners.document import Document, Event
+from cleaners.gates import Column, pl
 from cleaners.settings import Settings
 
 UNDETERMINED = "und"
@@ -172,22 +173,71 @@ def quick_english(text: str) -> bool | None:
     return None
 
 
-def paragraph_language(text: str, settings: Settings) -> str:
-    """Language code of one paragraph; 'und' when too short to tell."""
-    if count_letters(text) < settings.min_language_chars:
+# What `english_columns` gives for one text: its `count_letters` and `quick_english`.
+Known = dict[str, tuple[int, bool | None]]
+
+
+# Each word's tally in `english_columns`: English function words count in the lowest bits, `_EN_MORE` and
+# the foreign ones `_SHIFT` and 2 * `_SHIFT` bits higher (a text of fewer than 2 ** `_SHIFT` words cannot
+# carry from one count into the next).
+_SHIFT = 21
+_TALLY = {
+    **{w: 1 for w in _EN_STOP},
+    **{w: 1 << _SHIFT for w in _EN_MORE},
+    **{w: 1 << (2 * _SHIFT) for w in _FOREIGN_STOP},
+}
+
+
+def english_columns(texts: list[str]) -> Known:
+    """`count_letters` and `quick_english` of the plain texts among `texts` (`gates.Column.plain`), over the
+    column at once: on a plain text Python's rules are ASCII rules, so the words are [A-Za-z]+ runs
+    lowered, the letters are theirs, and no letter is beyond Latin. The others are left to the
+    functions themselves."""
+    column = Column(texts)
+    words = column.series.str.to_lowercase().str.extract_all("[a-z]+")
+    counts = pl.DataFrame({"w": words}).select(
+        n=pl.col("w").list.len(),
+        letters=pl.col("w").list.eval(pl.element().str.len_bytes()).list.sum(),
+        tally=pl.col("w").list.eval(pl.element().replace_strict(_TALLY, default=0, return_dtype=pl.Int64)).list.sum(),
+    )
+    n, letters, tally = (counts[c].to_numpy().astype(np.int64) for c in counts.columns)
+    mask = (1 << _SHIFT) - 1
+    en, more, foreign = tally & mask, (tally >> _SHIFT) & mask, tally >> (2 * _SHIFT)
+    share = np.divide(en, n, out=np.zeros(len(n)), where=n > 0)
+    relaxed = np.divide(en + more, n, out=np.zeros(len(n)), where=n > 0)
+    dense = (share >= 0.12) & (foreign <= en / 4)
+    english = (letters > 0) & (n >= 8) & (dense | ((foreign == 0) & (en + more >= 3) & (relaxed >= 0.06)))
+    plain = column.plain & (n < mask)
+    return {text: (int(letters[k]), True if english[k] else None) for k, text in enumerate(texts) if plain[k]}
+
+
+def paragraph_language(text: str, settings: Settings, known: Known | None = None) -> str:
+    """Language code of one paragraph; 'und' when too short to tell. `known`: `english_columns` answers."""
+    letters, verdict = known.get(text, (None, None)) if known else (None, None)
+    if letters is None:
+        letters = count_letters(text)
+        if letters >= settings.min_language_chars:
+            verdict = quick_english(text)
+    if letters < settings.min_language_chars:
         return UNDETERMINED
-    verdict = quick_english(text)
     if verdict is True:
         return "en"
     lang, _ = detect(text, settings.language_seed)
     return lang
 
 
-def detect_languages(doc: Document, settings: Settings) -> None:
+def language_columns(docs: list[Document]) -> list[Known]:
+    """The language stage's columns: `english_columns` over every live paragraph of the batch, one answer
+    shared by all its documents."""
+    known = english_columns(list({p.text: None for doc in docs for p in doc.live}))
+    return [known] * len(docs)
+
+
+def detect_languages(doc: Document, settings: Settings, known: Known | None = None) -> None:
     """Label each paragraph, pick the document's language by letters, flag the odd ones out."""
     weights: Counter[str] = Counter()
     for para in doc.live:
-        para.language = paragraph_language(para.text, settings)
+        para.language = paragraph_language(para.text, settings, known)
         if para.language != UNDETERMINED:
             weights[para.language] += len(para.text)
     if not weights:

@@ -26,7 +26,7 @@ from cleaners.corpus import CorpusModel, fit
 from cleaners.dedup import DedupModel
 from cleaners.document import Document
 from cleaners.encoding import repair
-from cleaners.language import detect_languages
+from cleaners.language import detect_languages, language_columns
 from cleaners.limits import DocumentTimeout, time_limit
 from cleaners.overrides import load_overrides
 from cleaners.reading import Source, discover, read_source
@@ -84,11 +84,19 @@ def _repair(doc: Document, context: Any, res: Resources) -> None:
 
 
 def _chrome(doc: Document, context: Any, res: Resources) -> None:
-    chrome.strip_chrome(doc, res.chrome_rules)
+    chrome.strip_chrome(doc, res.chrome_rules, context)
+
+
+def _chrome_columns(docs: list[Document], res: Resources) -> list[Any]:
+    return [chrome.chrome_columns(docs, res.chrome_rules)] * len(docs)
 
 
 def _language(doc: Document, context: Any, res: Resources) -> None:
-    detect_languages(doc, res.settings)
+    detect_languages(doc, res.settings, context)
+
+
+def _language_columns(docs: list[Document], res: Resources) -> list[Any]:
+    return language_columns(docs)
 
 
 def _artefacts(doc: Document, context: Any, res: Resources) -> None:
@@ -97,8 +105,8 @@ def _artefacts(doc: Document, context: Any, res: Resources) -> None:
 
 DOCUMENT_STAGES: tuple[Stage, ...] = (
     Stage("repair", _repair),
-    Stage("chrome", _chrome),
-    Stage("language", _language),
+    Stage("chrome", _chrome, _chrome_columns),
+    Stage("language", _language, _language_columns),
     Stage("artefacts", _artefacts),
 )
 

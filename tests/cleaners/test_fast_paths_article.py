@@ -1,6 +1,7 @@
 """The article-line model's fast paths change no number: the feature rows built column by column and the
-trees walked all at once equal, bit for bit, the line-by-line rows and the tree-by-tree walk of
-`tests/reference/article.py`, on the pages of the sample corpora and on generated pages."""
+trees walked all at once, and the lines' own rows computed over a column (`line_columns`), equal bit for
+bit the line-by-line rows and the tree-by-tree walk of `tests/reference/article.py`, on the pages of the
+sample corpora and on generated pages."""
 
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ def check(blocks: list[list[str]]) -> None:
     expected = ref.features(blocks)
     assert rows.dtype == expected.dtype and rows.shape == expected.shape
     assert np.array_equal(rows, expected), np.argwhere(rows != expected)[:5]
+    lines = [line for block in blocks for line in block]
+    known = article.line_columns(lines)
+    assert np.array_equal(article.features(blocks, known), expected)
+    for line in lines:  # the column answers are the functions' own
+        if line in known.rows:
+            assert list(known.rows[line]) == ref.line_row(line), line
+            assert known.title_keys[line] == article.title_key.__wrapped__(line), line
     probs = MODEL.probabilities(rows)
     assert np.array_equal(probs, ref.probabilities(MODEL, expected))
 
@@ -64,6 +72,12 @@ LINE = st.one_of(
             "PHOTO: AGENCY",
             "“We will not wait,” she said. “Not again.”",
             "Ⅻ ² ½ ٣ 𝟘 ſ İ K — ’ «»",
+            " “It’s 12:30,” she said. (Photo: AFP) ",
+            "Home | News - Sport • More › Page",
+            "www.example.com @agency https://x.org/a. Mail: a@b.net",
+            "[Updated] 3 min read\x1c",
+            "ALL CAPS HEADLINE!",
+            "Rock’n’roll isn’t dead... it's 2024",
             "",
             "   ",
         ]
