@@ -100,14 +100,18 @@ def _language_columns(docs: list[Document], res: Resources) -> list[Any]:
 
 
 def _artefacts(doc: Document, context: Any, res: Resources) -> None:
-    artefacts.detect_artefacts(doc, res.settings, res.artefacts)
+    artefacts.detect_artefacts(doc, res.settings, res.artefacts, context)
+
+
+def _artefact_columns(docs: list[Document], res: Resources) -> list[Any]:
+    return [artefacts.artefact_columns(docs, res.artefacts)] * len(docs)
 
 
 DOCUMENT_STAGES: tuple[Stage, ...] = (
     Stage("repair", _repair),
     Stage("chrome", _chrome, _chrome_columns),
     Stage("language", _language, _language_columns),
-    Stage("artefacts", _artefacts),
+    Stage("artefacts", _artefacts, _artefact_columns),
 )
 
 # The corpus-level models that edit documents before near-duplicate detection, in the order they apply.
