@@ -211,28 +211,35 @@ class _Plan:
 @dataclass(frozen=True)
 class KnownLines:
     """What the chrome stage's columns tell of a batch's lines (`chrome_columns`): their article-line
-    features and English verdicts where computed, and the lines no fragment pattern can match."""
+    features and English verdicts where computed, the lines no fragment pattern can match, and those no
+    family's pattern can match whole."""
 
     article: article.KnownLines = article.KnownLines({}, {})
     english: dict[str, tuple[int, bool | None]] = dataclasses.field(default_factory=dict)
     no_fragment: frozenset[str] = frozenset()
+    no_rule: frozenset[str] = frozenset()
 
 
 def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
-    """The chrome stage's columns over every line of the batch's documents: the fragment patterns' gates
-    (`cleaners.gates`, on the line without its trailing space, as `find_fragments` searches it), and,
-    for the article-line model, the lines' own features. (The line rules' gates and the English pre-check
-    over a column cost about what they save here: the rule bank's own pre-filters already skip most
-    patterns, and the pre-check stops at half a page's long lines.)"""
+    """The chrome stage's columns over every line of the batch's documents: the gates (`cleaners.gates`) of
+    the fragment patterns, on the line without its trailing space as `find_fragments` searches it, and of
+    each family, on the stripped line as `match_line` matches it; for the article-line model, the lines'
+    own features. (The English pre-check over a column costs about what it saves here: it stops at half
+    a page's long lines.)"""
     lines = list({line: None for doc in docs for p in doc.live for line in p.lines if line.strip()})
     if not lines:
         return KnownLines()
     fragments = gates.any_of(gates.gate(p) for fam in rules.families if fam.kind == "fragment" for p in fam.patterns)
     open_ = gates.Column([line.rstrip() for line in lines]).open(fragments)
     no_fragment = frozenset(line for line, is_open in zip(lines, open_, strict=True) if not is_open)
+    stripped = gates.Column([line.strip() for line in lines])
+    open_ = np.zeros(len(lines), dtype=bool)
+    for gate in rules.fast.family_gates:  # one pass per family: their union is too large to run fast
+        open_ |= stripped.open(gate)
+    no_rule = frozenset(line for line, is_open in zip(lines, open_, strict=True) if not is_open)
     if rules.lines is None:
-        return KnownLines(no_fragment=no_fragment)
-    return KnownLines(article.line_columns(lines), no_fragment=no_fragment)
+        return KnownLines(no_fragment=no_fragment, no_rule=no_rule)
+    return KnownLines(article.line_columns(lines), no_fragment=no_fragment, no_rule=no_rule)
 
 
 def strip_chrome(doc: Document, rules: ChromeRules, known: KnownLines | None = None) -> None:
@@ -259,7 +266,7 @@ def strip_chrome(doc: Document, rules: ChromeRules, known: KnownLines | None = N
         for li, line in enumerate(lines):
             if li in plan.removed or (pi, li) == headline or not line.strip():
                 continue
-            fam = match_line(rules, line, zone)
+            fam = None if line in known.no_rule else match_line(rules, line, zone)
             if fam is None:
                 cuts = [] if line in known.no_fragment else find_fragments(rules, line)
                 if cuts:

@@ -132,20 +132,23 @@ _EXACT = ((0, 0xFF), (0x2000, 0x206F))
 
 
 def _coarse(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`ranges` joined across their smallest gaps until at most `MAX_RANGES` are left, never across a gap
-    holding a character of `_EXACT`."""
-    out = [list(r) for r in ranges]
-    while len(out) > MAX_RANGES:
-        gaps = [
-            (out[i + 1][0] - out[i][1], i)
-            for i in range(len(out) - 1)
-            if not any(out[i][1] < hi and lo < out[i + 1][0] for lo, hi in _EXACT)
-        ]
-        if not gaps:
-            break
-        _, i = min(gaps)
-        out[i][1] = out[i + 1][1]
-        del out[i + 1]
+    """`ranges` (sorted, apart) joined across their smallest gaps until at most `MAX_RANGES` are left, never
+    across a gap holding a character of `_EXACT`. (Joining two ranges leaves the other gaps as they were, so
+    the gaps to close are simply the smallest ones.)"""
+    if len(ranges) <= MAX_RANGES:
+        return list(ranges)
+    gaps = sorted(
+        (ranges[i + 1][0] - ranges[i][1], i)
+        for i in range(len(ranges) - 1)
+        if not any(ranges[i][1] < hi and lo < ranges[i + 1][0] for lo, hi in _EXACT)
+    )
+    closed = {i for _, i in gaps[: len(ranges) - MAX_RANGES]}
+    out = [list(ranges[0])]
+    for i in range(1, len(ranges)):
+        if i - 1 in closed:
+            out[-1][1] = ranges[i][1]
+        else:
+            out.append(list(ranges[i]))
     return [(lo, hi) for lo, hi in out]
 
 
@@ -156,7 +159,13 @@ def _class(ranges: Iterable[tuple[int, int]]) -> str:
 
 
 def _characters(op: Any, av: Any, flags: int) -> str:
-    """A character node as a class of exactly the characters Python matches there."""
+    """A character node as a class of the characters Python matches there (cached: rule banks repeat them)."""
+    return _characters_of(_node_key(op, av), flags)
+
+
+@lru_cache(maxsize=4096)
+def _characters_of(node: str, flags: int) -> str:
+    op, av = _NODES[node]
     if flags & re.LOCALE:
         raise Untranslatable("locale-dependent matching")
     if op is sre.ANY:
