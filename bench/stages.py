@@ -1,6 +1,7 @@
 """The per-document stages on one core: this checkout beside another revision, in one run.
 
     python -m bench.stages --size 10000 --against HEAD~5 [--repeat 3] [--batch 256] [--json FILE]
+    python -m bench.stages --raw ../shared/real-pages/raw --against HEAD~5   # any folder of .txt files
 
 The corpus is `bench.generate`'s (cached under `--work`, as `bench.run` makes it). Each code version runs
 in a process of its own (the revision's `cleaners/` is taken with `git archive`), and the runs alternate
@@ -13,7 +14,7 @@ batch runs first (data files, caches and compiled gates are loaded once per work
 
 Besides the speed, each version reports what the speed must not cost: the share of English paragraphs
 (language "en" after the language stage) that the language stage sent to langdetect, and the planted
-foreign paragraphs that got a language event (`truth.json`).
+foreign paragraphs that got a language event (`truth.json`, generated corpora only).
 """
 
 from __future__ import annotations
@@ -88,9 +89,9 @@ def measure(raw: Path, truth_path: Path, batch_size: int) -> dict[str, Any]:
                 english += len(paragraphs)
                 reached += sum(p.text in sent for p in paragraphs)
                 sent.clear()
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    planted = json.loads(truth_path.read_text(encoding="utf-8"))["foreign"] if truth_path.exists() else []
     flagged = {(d.id, e.paragraph) for d in docs for e in d.events if e.kind == "language"}
-    found = sum((f["doc"], f["paragraph"]) in flagged for f in truth["foreign"])
+    found = sum((f["doc"], f["paragraph"]) in flagged for f in planted)
     return {
         "bytes": n_bytes,
         "documents": len(docs),
@@ -98,7 +99,7 @@ def measure(raw: Path, truth_path: Path, batch_size: int) -> dict[str, Any]:
         "english_paragraphs": english,
         "english_to_langdetect": reached,
         "foreign_found": found,
-        "foreign_planted": len(truth["foreign"]),
+        "foreign_planted": len(planted),
     }
 
 
@@ -112,21 +113,21 @@ def _code(rev: str | None, into: Path) -> Path:
     return into
 
 
-def _worker(code: Path, corpus: Path, batch_size: int) -> dict[str, Any]:
+def _worker(code: Path, raw: Path, batch_size: int) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(code), str(ROOT)]), POLARS_MAX_THREADS="1")
-    args = [sys.executable, "-m", "bench.stages", "--worker", str(corpus), "--batch", str(batch_size)]
+    args = [sys.executable, "-m", "bench.stages", "--worker", str(raw.resolve()), "--batch", str(batch_size)]
     out = subprocess.run(args, check=True, capture_output=True, text=True, env=env, cwd=str(code)).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
-def compare(corpus: Path, against: str | None, repeat: int, batch_size: int) -> dict[str, Any]:
+def compare(raw: Path, against: str | None, repeat: int, batch_size: int) -> dict[str, Any]:
     versions = {"this checkout": None} | ({f"{against}": against} if against else {})
     best: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         codes = {name: _code(rev, Path(tmp) / "rev") for name, rev in versions.items()}
         for _ in range(repeat):
             for name in codes:
-                result = _worker(codes[name], corpus, batch_size)
+                result = _worker(codes[name], raw, batch_size)
                 if name not in best:
                     best[name] = result
                 else:
@@ -153,16 +154,18 @@ def show(best: dict[str, dict[str, Any]]) -> None:
     for name in names:
         r = best[name]
         share = r["english_to_langdetect"] / max(1, r["english_paragraphs"])
+        found = f"; foreign paragraphs found {r['foreign_found']} / {r['foreign_planted']}"
         print(
             f"{name}: {r['documents']} documents, {r['bytes'] / 1e6:.2f} MB; English paragraphs sent to langdetect "
-            f"{r['english_to_langdetect']} / {r['english_paragraphs']} ({100 * share:.2f} %); "
-            f"foreign paragraphs found {r['foreign_found']} / {r['foreign_planted']}"
+            f"{r['english_to_langdetect']} / {r['english_paragraphs']} ({100 * share:.2f} %)"
+            + (found if r["foreign_planted"] else "")
         )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.stages", description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=10_000, help="body paragraphs of the generated corpus")
+    parser.add_argument("--raw", type=Path, help="a folder of documents instead of the generated corpus")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     parser.add_argument("--against", help="a git revision to run beside this checkout")
@@ -172,12 +175,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(measure(args.worker / "raw", args.worker / "truth.json", args.batch)))
+        print(json.dumps(measure(args.worker, args.worker.parent / "truth.json", args.batch)))
         return 0
     from bench.run import corpus
 
-    root = corpus(args.work, args.size, args.seed)
-    best = compare(root, args.against, args.repeat, args.batch)
+    raw = args.raw or corpus(args.work, args.size, args.seed) / "raw"
+    best = compare(raw, args.against, args.repeat, args.batch)
     show(best)
     if args.json:
         args.json.write_text(json.dumps(best, indent=1) + "\n", encoding="utf-8")

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, shared_path
+from reference import pipeline as ref_pipeline
 
 from cleaners import pipeline
 from cleaners.document import Document
@@ -28,9 +29,18 @@ def docs_of(folder: Path) -> list[Document]:
     return [d for src in discover(folder, SETTINGS) for d in read_source(src, SETTINGS)]
 
 
-def test_a_batch_gives_what_its_documents_give_one_by_one() -> None:
-    batch = prepare_documents(docs_of(REPO / "raw"), RES)
-    single = [prepare_document(d, RES) for d in docs_of(REPO / "raw")]
+@pytest.mark.parametrize("where", ["repo raw", "seeds", "dev-corpus", "real-pages", "real-mt"])
+def test_a_batch_gives_what_its_documents_give_one_by_one(where: str) -> None:
+    """The runner, columns and all, equals the plain reference: each document alone, no columns."""
+    folder = {
+        "repo raw": lambda: REPO / "raw",
+        "seeds": lambda: shared_path("seeds"),
+        "dev-corpus": lambda: shared_path("dev-corpus", "raw"),
+        "real-pages": lambda: shared_path("real-pages", "raw"),
+        "real-mt": lambda: shared_path("real-mt", "raw"),
+    }[where]()
+    batch = prepare_documents(docs_of(folder), RES)
+    single = [ref_pipeline.prepare_document(d, RES) for d in docs_of(folder)]
     assert [d.to_dict() for d in batch] == [d.to_dict() for d in single]
     assert any(d.events for d in batch)
 
