@@ -163,14 +163,24 @@ def _line_row(text: str) -> tuple[float, ...]:
 
 @dataclass(frozen=True)
 class KnownLines:
-    """`_line_row` and `title_key` of lines computed over a column at once (`line_columns`)."""
+    """`_line_row` and `title_key` of lines computed over a column at once (`line_columns`): a line's own
+    row is `matrix[rows[line]]`."""
 
-    rows: dict[str, tuple[float, ...]]
+    rows: dict[str, int]
+    matrix: np.ndarray
     title_keys: dict[str, str]
+
+    def own(self, lines: list[str]) -> np.ndarray:
+        """The `_line_row` of each line, from the matrix where it has the line."""
+        at = np.array([self.rows.get(line, -1) for line in lines], dtype=np.int64)
+        own = self.matrix[np.maximum(at, 0)] if len(self.matrix) else np.zeros((len(lines), len(_LINE_FEATURES)))
+        for k in np.flatnonzero(at < 0).tolist():
+            own[k] = _line_row(lines[k])
+        return own
 
 
 _PLAIN_WORD = r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*"  # `_WORD` on plain text
-_NO_LINES = KnownLines({}, {})
+NO_LINES = KnownLines({}, np.zeros((0, len(_LINE_FEATURES))), {})
 
 
 def line_columns(lines: list[str]) -> KnownLines:
@@ -180,7 +190,7 @@ def line_columns(lines: list[str]) -> KnownLines:
     digit lies in a word, so their counts are the characters a run of them replaces. The rest is left
     to the functions themselves (`tests/cleaners/test_fast_paths_article.py` holds them equal)."""
     if not lines:
-        return _NO_LINES
+        return NO_LINES
     column = Column(lines)
     t = column.series.str.strip_chars(ASCII_SPACE)
     words = t.str.extract_all(_PLAIN_WORD)
@@ -234,11 +244,11 @@ def line_columns(lines: list[str]) -> KnownLines:
         c["linkish"],
         c["symbol"],
     ]
-    rows = np.column_stack(floats).astype(np.float64).tolist()
     keys = frame["key"].to_list()
     plain = column.plain
     return KnownLines(
-        rows={line: tuple(rows[k]) for k, line in enumerate(lines) if plain[k]},
+        rows={line: k for k, line in enumerate(lines) if plain[k]},
+        matrix=np.column_stack(floats).astype(np.float64),
         title_keys={line: keys[k] for k, line in enumerate(lines) if plain[k]},
     )
 
@@ -315,7 +325,7 @@ def _last_before(flags: np.ndarray) -> np.ndarray:
     return np.concatenate([[-1], np.maximum.accumulate(at)[:-1]])
 
 
-def features(blocks: list[list[str]], known: KnownLines = _NO_LINES) -> np.ndarray:
+def features(blocks: list[list[str]], known: KnownLines = NO_LINES) -> np.ndarray:
     """One row of `FEATURES` per non-blank line of the blocks (paragraphs), in order, with the lines' own
     rows and title keys taken from `known` where it has them. Column by column:
     `tests/reference/article.py` builds the same rows one line at a time, and the tests hold them equal."""
@@ -323,8 +333,7 @@ def features(blocks: list[list[str]], known: KnownLines = _NO_LINES) -> np.ndarr
     n = len(lines)
     if n == 0:
         return np.zeros((0, len(FEATURES)))
-    rows = [known.rows.get(line) or _line_row(line) for line in lines]
-    own = np.array(rows)
+    own = known.own(lines)
     words, stops = own[:, 1], own[:, 2]
     prose = ((words >= math.log1p(PROSE_WORDS)) & (stops >= PROSE_STOP_RATIO)).astype(np.float64)
     earned = (3.0 * words * stops).tolist()

@@ -214,7 +214,7 @@ class KnownLines:
     features and English verdicts where computed, the lines no fragment pattern can match, and those no
     family's pattern can match whole."""
 
-    article: article.KnownLines = article.KnownLines({}, {})
+    article: article.KnownLines = article.NO_LINES
     english: dict[str, tuple[int, bool | None]] = dataclasses.field(default_factory=dict)
     no_fragment: frozenset[str] = frozenset()
     no_rule: frozenset[str] = frozenset()
@@ -326,11 +326,12 @@ def _judge_lines(
     if not _english_prose(live, known.english):
         return
     before: list[tuple[int, int]] = []
+    lines_of = [p.lines for p in live]
     for round_ in range(MAX_MODEL_ROUNDS):
         where = [
             (pi, li)
-            for pi, p in enumerate(live)
-            for li, line in enumerate(p.lines)
+            for pi, lines in enumerate(lines_of)
+            for li, line in enumerate(lines)
             if line.strip() and (round_ == 0 or li not in plans[pi].removed)
         ]
         if not where or where == before:
@@ -338,20 +339,20 @@ def _judge_lines(
         before = where
         blocks: list[list[str]] = [[] for _ in live]
         for pi, li in where:
-            blocks[pi].append(live[pi].lines[li])
+            blocks[pi].append(lines_of[pi][li])
         rows = article.features(blocks, known.article)
         probabilities = model.probabilities(rows)
-        inside = rows[:, article.FEATURES.index("in_region")] > 0
+        inside = rows[:, _F["in_region"]] > 0
+        # below its threshold, and not a sentence beside the region (kept outside it): the lines to take
+        below = probabilities < np.where(inside, model.keep_inside, model.keep_outside)
         taken = 0
-        for k, ((pi, li), prob, in_region) in enumerate(zip(where, probabilities, inside, strict=True)):
+        for k in np.flatnonzero(below & (inside | ~_sentences_by_region(rows))).tolist():
+            pi, li = where[k]
             if (pi, li) == headline or li in plans[pi].removed:
                 continue
-            if not in_region and _sentence_by_region(rows[k]):
-                continue
-            if prob < (model.keep_inside if in_region else model.keep_outside):
-                rule = "chrome:article_model" if in_region else "chrome:outside_article"  # MODEL_RULES
-                plans[pi].removed[li] = (rule, round(float(1.0 - prob), 2))
-                taken += 1
+            rule = "chrome:article_model" if inside[k] else "chrome:outside_article"  # MODEL_RULES
+            plans[pi].removed[li] = (rule, round(float(1.0 - probabilities[k]), 2))
+            taken += 1
         if not taken and round_ > 0:
             return
 
@@ -359,15 +360,15 @@ def _judge_lines(
 _F = {name: i for i, name in enumerate(article.FEATURES)}
 
 
-def _sentence_by_region(row: np.ndarray) -> bool:
-    """A line next to the main region (two lines away at most) that is an English sentence: a talk's
-    opening line, a closing remark, an article's last line after a quote. The region is drawn around
-    long prose; a short sentence at its edge is the article's more often than not."""
+def _sentences_by_region(rows: np.ndarray) -> np.ndarray:
+    """Per row: a line next to the main region (two lines away at most) that is an English sentence: a
+    talk's opening line, a closing remark, an article's last line after a quote. The region is drawn
+    around long prose; a short sentence at its edge is the article's more often than not."""
     return (
-        row[_F["region_distance"]] <= np.log1p(2)
-        and row[_F["terminal"]] > 0
-        and row[_F["logwords"]] >= np.log1p(5)
-        and row[_F["stop_ratio"]] >= 0.25
+        (rows[:, _F["region_distance"]] <= np.log1p(2))
+        & (rows[:, _F["terminal"]] > 0)
+        & (rows[:, _F["logwords"]] >= np.log1p(5))
+        & (rows[:, _F["stop_ratio"]] >= 0.25)
     )
 
 

@@ -41,13 +41,19 @@ _FOREIGN_STOP = frozenset(
 )
 # ASCII bytes that are not letters: deleting them leaves exactly the characters str.isalpha() counts.
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
+# The bytes of a UTF-8 text below 0x80 are its ASCII characters: deleting the others and the non-letters
+# leaves the ASCII letters.
+_NOT_ASCII_LETTERS = _ASCII_NON_LETTERS + bytes(range(128, 256))
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+_BEYOND_LATIN = re.compile(r"[^\x00-\u024f]+")
 
 
 def count_letters(text: str) -> int:
-    """Number of alphabetic characters (str.isalpha), fast for ASCII text."""
+    """Number of alphabetic characters (str.isalpha): the ASCII ones by bytes, the others one by one."""
     if text.isascii():
         return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
-    return sum(1 for ch in text if ch.isalpha())
+    ascii_letters = len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_ASCII_LETTERS))
+    return ascii_letters + sum(map(str.isalpha, "".join(_BEYOND_ASCII.findall(text))))
 
 
 @lru_cache(maxsize=4)
@@ -153,10 +159,10 @@ def quick_english(text: str) -> bool | None:
         return None
     ascii_letters = True  # no letter outside ASCII (typographic quotes and dashes are fine)
     if not text.isascii():
-        non_latin = sum(1 for ch in text if ord(ch) > 0x24F and ch.isalpha())
+        non_latin = sum(map(str.isalpha, "".join(_BEYOND_LATIN.findall(text))))
         if non_latin / letters > 0.3:
             return False
-        ascii_letters = not any(ord(ch) > 0x7F and ch.isalpha() for ch in text)
+        ascii_letters = not any(map(str.isalpha, "".join(_BEYOND_ASCII.findall(text))))
     # lower() before findall only where it cannot change the word boundaries ("İ" lowers to two
     # characters, the second of them not a letter)
     words = _WORD.findall(text.lower()) if text.isascii() else [w.lower() for w in _WORD.findall(text)]

@@ -1,5 +1,6 @@
 """The numpy trial loop of `FastDetector` gives langdetect's own probabilities, bit for bit, and the English
-pre-check over a column (`english_columns`) gives `count_letters` and `quick_english`'s own answers."""
+pre-check, by itself and over a column (`english_columns`), gives the answers of the plain
+`count_letters` and `quick_english` of `tests/reference/language.py`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import LangDetectException
+from reference import language as ref_language
 
 from cleaners import gates, language
 from cleaners.document import split_paragraphs
@@ -73,6 +75,7 @@ def test_fast_detector_equals_langdetect_on_any_text(text: str) -> None:
 # --- the English pre-check over a column ------------------------------------------------------------
 
 WORDS = [
+    *"Мы не уйдём Тбилиси გამარჯობა 北京 Ünal Éire".split(),
     *"the of and to in is was that for it he she said been who also his her them than into about there".split(),
     *"der die das und ist nicht le la les et est une el los por con een zijn och att".split(),
     *"harbour council Monday bridge ferry residents The Der LE And THE I".split(),
@@ -84,8 +87,10 @@ def check_english_columns(texts: list[str]) -> None:
     known = language.english_columns(texts)
     plain = gates.Column(texts).plain
     for text, is_plain in zip(texts, plain, strict=True):
+        expected = (ref_language.count_letters(text), ref_language.quick_english(text))
+        assert (language.count_letters(text), language.quick_english(text)) == expected, text
         if is_plain:
-            assert known[text] == (language.count_letters(text), language.quick_english(text)), text
+            assert known[text] == expected, text
         else:
             assert text not in known
 
