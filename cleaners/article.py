@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaners.gates import ASCII_SPACE, ASCII_SPACE_CLASS, Column, literal, pl
+from cleaners.gates import ASCII_SPACE, ASCII_SPACE_CLASS, Column, literal, per_text, pl
 
 # General English function words (no word of any page): their density tells running prose from
 # labels, names and menus.
@@ -199,12 +199,16 @@ def line_columns(lines: list[str]) -> KnownLines:
     def has(pattern: str) -> pl.Expr:
         return pl.col("t").str.contains(pattern)
 
-    frame = pl.DataFrame({"t": t, "w": words, "size": size}).select(
+    counts = per_text(
+        words,
+        n=pl.len(),
+        stops=pl.col("w").str.to_lowercase().is_in(sorted(STOPWORDS)).sum(),
+        caps=pl.col("w").str.contains("^[A-Z]").sum(),
+        chars=pl.col("w").str.len_chars().sum(),
+        key=pl.col("w").str.to_lowercase().str.join(" "),
+    )
+    frame = pl.DataFrame({"t": t, "size": size}).select(
         "size",
-        n=pl.col("w").list.len(),
-        stops=pl.col("w").list.eval(pl.element().str.to_lowercase().is_in(sorted(STOPWORDS))).list.sum(),
-        caps=pl.col("w").list.eval(pl.element().str.contains("^[A-Z]")).list.sum(),
-        chars=pl.col("w").list.eval(pl.element().str.len_chars()).list.sum(),
         digits=pl.col("size") - pl.col("t").str.replace_all("[0-9]+", "").str.len_bytes(),
         alpha=pl.col("size") - pl.col("t").str.replace_all("[A-Za-z]+", "").str.len_bytes(),
         breaks=pl.col("t").str.count_matches(f'[.!?]["”’)]*{ASCII_SPACE_CLASS}+[A-Z“"‘(]'),
@@ -217,10 +221,10 @@ def line_columns(lines: list[str]) -> KnownLines:
         bracketed=(pl.col("size") == 0) | has(r"^[(\[]") & has(r"[)\]]$"),  # Python: "" is in "(["
         linkish=has(r"https?://|www\.|@[A-Za-z0-9_]|\.(?:com|org|net)(?:[^A-Za-z0-9_]|$)"),
         symbol=(pl.col("size") > 0) & ~has("^[A-Za-z0-9\"“‘'(\\[]"),
-        key=pl.col("w").list.eval(pl.element().str.to_lowercase()).list.join(" "),
     )
-    c = {name: frame[name].to_numpy() for name in frame.columns if name != "key"}
-    n, chars = c["n"].astype(np.int64), c["chars"].astype(np.int64)
+    c = {name: frame[name].to_numpy() for name in frame.columns}
+    c.update((name, counts[name]) for name in ("n", "stops", "caps", "chars"))
+    n, chars = c["n"], c["chars"]
     # `t` is plain: its length in characters is its length in bytes, but for the `PLAIN_EXTRA` characters
     size = t.str.len_chars().to_numpy().astype(np.int64)
     per_word = np.maximum(n, 1)
@@ -244,7 +248,7 @@ def line_columns(lines: list[str]) -> KnownLines:
         c["linkish"],
         c["symbol"],
     ]
-    keys = frame["key"].to_list()
+    keys = counts["key"]
     plain = column.plain
     return KnownLines(
         rows={line: k for k, line in enumerate(lines) if plain[k]},

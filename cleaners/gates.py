@@ -344,6 +344,27 @@ ASCII_SPACE = "".join(chr(c) for c in range(128) if chr(c).isspace())
 ASCII_SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in ASCII_SPACE) + "]"
 
 
+def per_text(words: pl.Series, **aggregations: pl.Expr) -> dict[str, Any]:
+    """For each text of a column of word lists, `aggregations` over its words (the column `w`, one word a
+    row): a numpy array of int64 for a number (0 for a text without words), else a list ("" for one)."""
+    table = pl.DataFrame({"text": np.arange(len(words), dtype=np.int64), "w": words}).explode("w")
+    found = table.drop_nulls("w").group_by("text").agg(**aggregations)
+    at = found["text"].to_numpy()
+    out: dict[str, Any] = {}
+    for name in aggregations:
+        column = found[name]
+        if column.dtype.is_numeric():
+            values = np.zeros(len(words), dtype=np.int64)
+            values[at] = column.to_numpy()
+            out[name] = values
+        else:
+            texts = [""] * len(words)
+            for k, value in zip(at.tolist(), column.to_list(), strict=True):
+                texts[k] = value
+            out[name] = texts
+    return out
+
+
 class Column:
     """Texts as one column of the column engine. Texts it cannot hold (lone surrogates) are candidates
     of every gate, and never plain."""

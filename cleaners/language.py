@@ -16,7 +16,7 @@ from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
 from cleaners.document import Document, Event
-from cleaners.gates import Column, pl
+from cleaners.gates import Column, per_text, pl
 from cleaners.settings import Settings
 
 UNDETERMINED = "und"
@@ -201,12 +201,13 @@ def english_columns(texts: list[str]) -> Known:
     functions themselves."""
     column = Column(texts)
     words = column.series.str.to_lowercase().str.extract_all("[a-z]+")
-    counts = pl.DataFrame({"w": words}).select(
-        n=pl.col("w").list.len(),
-        letters=pl.col("w").list.eval(pl.element().str.len_bytes()).list.sum(),
-        tally=pl.col("w").list.eval(pl.element().replace_strict(_TALLY, default=0, return_dtype=pl.Int64)).list.sum(),
+    counts = per_text(
+        words,
+        n=pl.len(),
+        letters=pl.col("w").str.len_bytes().sum(),
+        tally=pl.col("w").replace_strict(_TALLY, default=0, return_dtype=pl.Int64).sum(),
     )
-    n, letters, tally = (counts[c].to_numpy().astype(np.int64) for c in counts.columns)
+    n, letters, tally = counts["n"], counts["letters"], counts["tally"]
     mask = (1 << _SHIFT) - 1
     en, more, foreign = tally & mask, (tally >> _SHIFT) & mask, tally >> (2 * _SHIFT)
     share = np.divide(en, n, out=np.zeros(len(n)), where=n > 0)
