@@ -32,7 +32,8 @@ from __future__ import annotations
 import _sre
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property, lru_cache
 from re import _casefix
 from re import _compiler as sre_compile
@@ -316,6 +317,16 @@ def gate(pattern: re.Pattern[str], reverse: bool = False) -> str | None:
     return _gate(pattern.pattern, pattern.flags, reverse)
 
 
+@contextmanager
+def engine_errors() -> Iterator[None]:
+    """A panic inside the column engine (Rust's, raised as a BaseException) turned into a RuntimeError, which
+    the batch runner handles like any other failure of a stage's columns."""
+    try:
+        yield
+    except pl.exceptions.PanicException as exc:
+        raise RuntimeError(f"column engine: {exc}") from None
+
+
 def literal(text: str) -> str:
     """`text` as a column-engine pattern matching exactly it."""
     return "".join(f"\\x{{{ord(c):X}}}" for c in text)
@@ -397,7 +408,7 @@ class Column:
             return np.ones(self.size, dtype=bool)
         try:
             found = self.series.str.contains(gate).to_numpy().copy()
-        except pl.exceptions.PolarsError:  # a pattern the engine refuses (too large): no gate
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException):  # a pattern it refuses: no gate
             return np.ones(self.size, dtype=bool)
         found |= self.unheld
         return found

@@ -26,6 +26,7 @@ from cleaners.corpus import CorpusModel, fit
 from cleaners.dedup import DedupModel
 from cleaners.document import Document
 from cleaners.encoding import repair
+from cleaners.gates import engine_errors
 from cleaners.language import detect_languages, language_columns
 from cleaners.limits import DocumentTimeout, time_limit
 from cleaners.overrides import load_overrides
@@ -144,7 +145,8 @@ def _prepare_chunk(docs: list[Document], res: Resources) -> None:
     spent = [0.0] * len(todo)
     for stage in DOCUMENT_STAGES:
         try:
-            contexts = stage.contexts(todo, res)
+            with engine_errors():
+                contexts = stage.contexts(todo, res)
         except Exception:  # noqa: BLE001 - the gates only save work: without them, every row is looked at
             contexts = [None] * len(todo)
         failed: set[int] = set()

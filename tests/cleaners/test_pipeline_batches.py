@@ -126,6 +126,20 @@ def test_stages_see_the_whole_batch_and_failing_columns_change_nothing(monkeypat
     assert [d.to_dict() for d in docs] == [d.to_dict() for d in plain]
 
 
+def test_a_panic_of_the_column_engine_leaves_the_batch_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rust panics reach Python as a BaseException; the runner treats one like any failure of the columns."""
+    from polars.exceptions import PanicException
+
+    def columns(docs: list[Document], res: Resources) -> list[object]:
+        raise PanicException("index out of bounds")
+
+    stages = [dataclasses.replace(s, columns=columns) for s in pipeline.DOCUMENT_STAGES]
+    monkeypatch.setattr(pipeline, "DOCUMENT_STAGES", tuple(stages))
+    docs = prepare_documents(_texts(), RES)
+    monkeypatch.undo()
+    assert [d.to_dict() for d in docs] == [d.to_dict() for d in prepare_documents(_texts(), RES)]
+
+
 def test_documents_that_did_not_read_are_left_alone() -> None:
     broken = Document(id="x.txt", source="x.txt").fail("read failed: binary")
     docs = prepare_documents([broken, *_texts()], RES)
