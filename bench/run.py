@@ -216,10 +216,12 @@ def stages(raw: Path, n_docs: int, seed: int, lang_baseline: int) -> dict[str, A
     language.detect = counting_detect
     try:
         for path in files:
-            for doc in timed("read", read_source, Source(rel=str(path.relative_to(raw)), path=path), settings):
-                for stage in DOCUMENT_STAGES:
-                    timed(stage.name, stage.run, [doc], res)
-                docs.append(doc)
+            docs += timed("read", read_source, Source(rel=str(path.relative_to(raw)), path=path), settings)
+        ok = [doc for doc in docs if doc.status == "ok"]
+        for doc in ok:
+            doc.review = res.review
+        for stage in DOCUMENT_STAGES:  # the sample as one batch, stage by stage, as `prepare_documents` runs it
+            timed(stage.name, stage.run, ok, res)
     finally:
         language.detect = real_detect
     models = CorpusModels.empty(res)

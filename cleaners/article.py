@@ -25,10 +25,12 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from cleaners.gates import ASCII_SPACE, ASCII_SPACE_CLASS, Column, literal, per_text, pl
 
 # General English function words (no word of any page): their density tells running prose from
 # labels, names and menus.
@@ -111,16 +113,33 @@ _SECTION = re.compile(
 CORE_NON_PROSE_COST = 4.0
 
 
-def _line_row(text: str) -> list[float]:
+# Bytes to delete from a line's UTF-8 so that only its ASCII digits (letters) remain: every byte of a
+# character beyond ASCII is 0x80 or more, so the ASCII characters of the text are its bytes below 0x80.
+_KEEP_ASCII_DIGITS = bytes(c for c in range(256) if not (c < 128 and chr(c).isdigit()))
+_KEEP_ASCII_LETTERS = bytes(c for c in range(256) if not (c < 128 and chr(c).isalpha()))
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_row(text: str) -> tuple[float, ...]:
+    """The line's own features. Cached: the model judges a page in rounds over the same lines, and sites
+    repeat their chrome lines. Characters are counted by C routines (`bytes.translate` on the ASCII part,
+    the str predicates only on the characters beyond it); `tests/reference/article.py` counts them one by
+    one."""
     t = text.strip()
     words = _WORD.findall(t)
     n = len(words)
-    stops = sum(w.lower() in STOPWORDS for w in words)
-    caps = sum(w[:1].isupper() for w in words)
-    digits = sum(c.isdigit() for c in t)
-    alpha = sum(c.isalpha() for c in t)
+    stops = sum(map(STOPWORDS.__contains__, map(str.lower, words)))
+    caps = sum(1 for w in words if w[0].isupper())
+    data = t.encode("utf-8", "surrogatepass")
+    digits = len(data.translate(None, _KEEP_ASCII_DIGITS))
+    alpha = len(data.translate(None, _KEEP_ASCII_LETTERS))
+    if len(data) != len(t):  # characters beyond ASCII
+        beyond = "".join(_BEYOND_ASCII.findall(t))
+        digits += sum(map(str.isdigit, beyond))
+        alpha += sum(map(str.isalpha, beyond))
     size = max(1, len(t))
-    return [
+    return (
         math.log1p(len(t)),
         math.log1p(n),
         stops / n if n else 0.0,
@@ -139,14 +158,110 @@ def _line_row(text: str) -> list[float]:
         float(t[:1] in "([" and t[-1:] in ")]"),
         float(bool(_LINKISH.search(t))),
         float(bool(t) and not t[0].isalnum() and t[0] not in "\"“‘'(["),
+    )
+
+
+@dataclass(frozen=True)
+class KnownLines:
+    """`_line_row` and `title_key` of lines computed over a column at once (`line_columns`): a line's own
+    row is `matrix[rows[line]]`."""
+
+    rows: dict[str, int]
+    matrix: np.ndarray
+    title_keys: dict[str, str]
+
+    def own(self, lines: list[str]) -> np.ndarray:
+        """The `_line_row` of each line, from the matrix where it has the line."""
+        at = np.array([self.rows.get(line, -1) for line in lines], dtype=np.int64)
+        own = self.matrix[np.maximum(at, 0)] if len(self.matrix) else np.zeros((len(lines), len(_LINE_FEATURES)))
+        for k in np.flatnonzero(at < 0).tolist():
+            own[k] = _line_row(lines[k])
+        return own
+
+
+_PLAIN_WORD = r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*"  # `_WORD` on plain text
+NO_LINES = KnownLines({}, np.zeros((0, len(_LINE_FEATURES))), {})
+
+
+def line_columns(lines: list[str]) -> KnownLines:
+    """`_line_row` and `title_key` of the plain lines among `lines` (`gates.Column.plain`), over the column at
+    once. On plain text Python's rules are ASCII rules: `_WORD` is `_PLAIN_WORD`, `strip()` and `\\s` take
+    the ASCII whitespace, letters are A-Z and a-z, digits 0-9, casefold() lowers A-Z. Every letter and
+    digit lies in a word, so their counts are the characters a run of them replaces. The rest is left
+    to the functions themselves (`tests/cleaners/test_fast_paths_article.py` holds them equal)."""
+    if not lines:
+        return NO_LINES
+    column = Column(lines)
+    t = column.series.str.strip_chars(ASCII_SPACE)
+    words = t.str.extract_all(_PLAIN_WORD)
+    size = t.str.len_bytes()
+
+    def has(pattern: str) -> pl.Expr:
+        return pl.col("t").str.contains(pattern)
+
+    counts = per_text(
+        words,
+        n=pl.len(),
+        stops=pl.col("w").str.to_lowercase().is_in(sorted(STOPWORDS)).sum(),
+        caps=pl.col("w").str.contains("^[A-Z]").sum(),
+        chars=pl.col("w").str.len_chars().sum(),
+        key=pl.col("w").str.to_lowercase().str.join(" "),
+    )
+    frame = pl.DataFrame({"t": t, "size": size}).select(
+        "size",
+        digits=pl.col("size") - pl.col("t").str.replace_all("[0-9]+", "").str.len_bytes(),
+        alpha=pl.col("size") - pl.col("t").str.replace_all("[A-Za-z]+", "").str.len_bytes(),
+        breaks=pl.col("t").str.count_matches(f'[.!?]["”’)]*{ASCII_SPACE_CLASS}+[A-Z“"‘(]'),
+        terminal=has("[.!?\"”’']$"),
+        comma=has(","),
+        upper=has("[A-Z]") & ~has("[a-z]"),
+        starts_lower=has("^[a-z]"),
+        separator=has("|".join(map(literal, _SEPARATORS))),
+        colon_end=has(":$"),
+        bracketed=(pl.col("size") == 0) | has(r"^[(\[]") & has(r"[)\]]$"),  # Python: "" is in "(["
+        linkish=has(r"https?://|www\.|@[A-Za-z0-9_]|\.(?:com|org|net)(?:[^A-Za-z0-9_]|$)"),
+        symbol=(pl.col("size") > 0) & ~has("^[A-Za-z0-9\"“‘'(\\[]"),
+    )
+    c = {name: frame[name].to_numpy() for name in frame.columns}
+    c.update((name, counts[name]) for name in ("n", "stops", "caps", "chars"))
+    n, chars = c["n"], c["chars"]
+    # `t` is plain: its length in characters is its length in bytes, but for the `PLAIN_EXTRA` characters
+    size = t.str.len_chars().to_numpy().astype(np.int64)
+    per_word = np.maximum(n, 1)
+    floats = [
+        _log1p(size),
+        _log1p(n),
+        np.where(n > 0, c["stops"] / per_word, 0.0),
+        _log1p(c["stops"]),
+        np.where(n > 0, c["caps"] / per_word, 0.0),
+        c["digits"] / np.maximum(size, 1),
+        c["alpha"] / np.maximum(size, 1),
+        c["terminal"],
+        c["comma"],
+        _log1p(c["breaks"]),
+        c["upper"] & (c["alpha"] > 3),
+        c["starts_lower"],
+        c["separator"],
+        c["colon_end"],
+        np.where(n > 0, chars / per_word, 0.0),
+        c["bracketed"],
+        c["linkish"],
+        c["symbol"],
     ]
+    keys = counts["key"]
+    plain = column.plain
+    return KnownLines(
+        rows={line: k for k, line in enumerate(lines) if plain[k]},
+        matrix=np.column_stack(floats).astype(np.float64),
+        title_keys={line: keys[k] for k, line in enumerate(lines) if plain[k]},
+    )
 
 
-def _is_prose(row: list[float]) -> bool:
+def _is_prose(row: tuple[float, ...]) -> bool:
     return row[1] >= math.log1p(PROSE_WORDS) and row[2] >= PROSE_STOP_RATIO
 
 
-def _prose_score(row: list[float], cost: float = NON_PROSE_COST) -> float:
+def _prose_score(row: tuple[float, ...], cost: float = NON_PROSE_COST) -> float:
     if _is_prose(row):
         return 3.0 * row[1] * row[2]
     return -cost
@@ -183,8 +298,9 @@ def main_region(blocks: list[list[str]]) -> tuple[int, int]:
     return _max_subarray([_prose_score(_line_row(line)) for line in lines])
 
 
+@lru_cache(maxsize=1 << 16)
 def title_key(text: str) -> str:
-    """A line's words, case folded: how a headline is recognised under its HTML title."""
+    """A line's words, case folded: how a headline is recognised under its HTML title (cached, as `_line_row`)."""
     return " ".join(_WORD.findall(text.casefold()))
 
 
@@ -194,75 +310,93 @@ def html_title_parts(first: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def features(blocks: list[list[str]]) -> np.ndarray:
-    """One row of `FEATURES` per non-blank line of the blocks (paragraphs), in order."""
+_LOG1P = np.zeros(0)
+
+
+def _log1p(values: np.ndarray) -> np.ndarray:
+    """`math.log1p` of whole numbers 0..n, from a table of its own values: numpy's `log1p` may round
+    differently from the C library's, and the features must be the ones the model was trained on."""
+    global _LOG1P
+    top = int(values.max(initial=0))
+    if top >= len(_LOG1P):
+        _LOG1P = np.array([math.log1p(i) for i in range(max(1024, 2 * top + 1))])
+    return _LOG1P[values.astype(np.int64)]
+
+
+def _last_before(flags: np.ndarray) -> np.ndarray:
+    """For each position, the last position before it where `flags` holds (-1: none)."""
+    at = np.where(flags, np.arange(len(flags)), -1)
+    return np.concatenate([[-1], np.maximum.accumulate(at)[:-1]])
+
+
+def features(blocks: list[list[str]], known: KnownLines = NO_LINES) -> np.ndarray:
+    """One row of `FEATURES` per non-blank line of the blocks (paragraphs), in order, with the lines' own
+    rows and title keys taken from `known` where it has them. Column by column:
+    `tests/reference/article.py` builds the same rows one line at a time, and the tests hold them equal."""
     lines, block_of = _flatten(blocks)
     n = len(lines)
     if n == 0:
         return np.zeros((0, len(FEATURES)))
-    rows = [_line_row(line) for line in lines]
-    prose = np.array([float(_is_prose(r)) for r in rows])
-    words = np.array([r[1] for r in rows])
-    stops = np.array([r[2] for r in rows])
-    first, last = _max_subarray([_prose_score(r) for r in rows])
-    core_first, core_last = _max_subarray([_prose_score(r, CORE_NON_PROSE_COST) for r in rows])
-    run_before = np.zeros(n)
-    for k in range(1, n):
-        run_before[k] = 0.0 if prose[k - 1] else run_before[k - 1] + 1
-    run_after = np.zeros(n)
-    for k in range(n - 2, -1, -1):
-        run_after[k] = 0.0 if prose[k + 1] else run_after[k + 1] + 1
-    block_lines: dict[int, int] = {}
-    block_prose: dict[int, float] = {}
-    for b, p in zip(block_of, prose, strict=True):
-        block_lines[b] = block_lines.get(b, 0) + 1
-        block_prose[b] = block_prose.get(b, 0.0) + p
+    own = known.own(lines)
+    words, stops = own[:, 1], own[:, 2]
+    prose = ((words >= math.log1p(PROSE_WORDS)) & (stops >= PROSE_STOP_RATIO)).astype(np.float64)
+    earned = (3.0 * words * stops).tolist()
+    is_prose = prose.tolist()
+    first, last = _max_subarray([e if p else -NON_PROSE_COST for e, p in zip(earned, is_prose, strict=True)])
+    core_first, core_last = _max_subarray(
+        [e if p else -CORE_NON_PROSE_COST for e, p in zip(earned, is_prose, strict=True)]
+    )
+    k = np.arange(n)
+    run_before = k - 1 - _last_before(prose > 0)  # non-prose lines right before each line
+    run_after = (k - 1 - _last_before((prose > 0)[::-1]))[::-1]  # and right after it (read backwards)
+    blocks_at = np.asarray(block_of)
+    block_lines = np.bincount(blocks_at)[blocks_at]
+    block_prose = np.bincount(blocks_at, weights=prose)[blocks_at]
     keys = [" ".join(line.split()).casefold() for line in lines]
     seen: dict[str, int] = {}
     for key in keys:
         seen[key] = seen.get(key, 0) + 1
     title_keys = {title_key(part) for part in html_title_parts(lines[0])} - {""}
-    headline = next((k for k in range(1, n) if title_key(lines[k]) in title_keys), None)
+    keyed = known.title_keys
+    is_title = np.array([j > 0 and (keyed.get(line) or title_key(line)) in title_keys for j, line in enumerate(lines)])
+    headline = int(np.argmax(is_title)) if is_title.any() else None
     # the first section heading after three prose lines
     started = np.cumsum(prose)
     section = next(
-        (k for k in range(n) if started[k] >= 3 and len(lines[k]) < 80 and _SECTION.match(lines[k].strip())), None
+        (j for j in range(n) if started[j] >= 3 and len(lines[j]) < 80 and _SECTION.match(lines[j].strip())), None
     )
-    out = np.zeros((n, len(FEATURES)))
-    cum = {name: np.concatenate([[0.0], np.cumsum(a)]) for name, a in (("p", prose), ("w", words), ("s", stops))}
-    for k in range(n):
-        row = list(rows[k])
-        for w in WINDOWS:
-            lo, hi = max(0, k - w), min(n, k + w + 1)
-            size = hi - lo
-            row += [(cum[c][hi] - cum[c][lo]) / size for c in ("p", "w", "s")]
-        inside = first <= k <= last
-        distance = 0 if inside else (first - k if k < first else k - last)
-        b = block_of[k]
-        row += [
-            prose[k - 1] if k else 0.0,
-            prose[k + 1] if k + 1 < n else 0.0,
-            float(inside),
-            math.log1p(distance),
-            float(k < first),
-            float(k > last),
-            k / max(1, n - 1),
-            float(k == 0),
-            math.log1p(block_lines[b]),
-            block_prose[b] / block_lines[b],
-            float(seen[keys[k]] > 1),
-            float(k > 0 and title_key(lines[k]) in title_keys),
-            float(core_first <= k <= core_last),
-            math.log1p(0 if core_first <= k <= core_last else (core_first - k if k < core_first else k - core_last)),
-            (k - first) / max(1, last - first) if inside else (-1.0 if k < first else 2.0),
-            math.log1p(run_before[k]),
-            math.log1p(run_after[k]),
-            float(headline is not None and k >= headline),
-            math.log1p(abs(k - headline)) if headline is not None else -1.0,
-            float(section is not None and k >= section),
-        ]
-        out[k] = row
-    return out
+    cum = [np.concatenate([[0.0], np.cumsum(a)]) for a in (prose, words, stops)]
+    windows = []
+    for w in WINDOWS:
+        lo, hi = np.maximum(0, k - w), np.minimum(n, k + w + 1)
+        windows += [(c[hi] - c[lo]) / (hi - lo) for c in cum]
+    inside = (first <= k) & (k <= last)
+    core = (core_first <= k) & (k <= core_last)
+    columns = [
+        *own.T,
+        *windows,
+        np.concatenate([[0.0], prose[:-1]]),
+        np.concatenate([prose[1:], [0.0]]),
+        inside,
+        _log1p(np.where(inside, 0, np.where(k < first, first - k, k - last))),
+        k < first,
+        k > last,
+        k / max(1, n - 1),
+        k == 0,
+        _log1p(block_lines),
+        block_prose / block_lines,
+        np.array([seen[key] > 1 for key in keys]),
+        is_title,
+        core,
+        _log1p(np.where(core, 0, np.where(k < core_first, core_first - k, k - core_last))),
+        np.where(inside, (k - first) / max(1, last - first), np.where(k < first, -1.0, 2.0)),
+        _log1p(run_before),
+        _log1p(run_after),
+        k >= headline if headline is not None else np.zeros(n),
+        _log1p(np.abs(k - headline)) if headline is not None else np.full(n, -1.0),
+        k >= section if section is not None else np.zeros(n),
+    ]
+    return np.column_stack(columns).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -278,20 +412,53 @@ class LineModel:
     keep_outside: float
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        """P(article) per row, all rows at once: every tree is walked level by level."""
-        n = len(rows)
-        raw = np.full(n, self.baseline)
-        at = np.arange(n)
-        for feature, threshold, left, right, leaf, value in self.trees:
-            node = np.zeros(n, dtype=np.int64)
-            while True:
-                open_ = ~leaf[node]
-                if not open_.any():
-                    break
-                go_left = rows[at, feature[node]] <= threshold[node]
-                node = np.where(open_, np.where(go_left, left[node], right[node]), node)
-            raw += value[node]
+        """P(article) per row: every row down every tree at once, one level per step (a leaf leads to
+        itself, so rows that reach one early stay there). The trees' values are summed in tree order,
+        as `tests/reference/article.py` walks them one tree at a time."""
+        feature, threshold, left, right, value, width, depth = self._forest
+        n, trees = len(rows), len(self.trees)
+        if trees == 0:
+            return 1.0 / (1.0 + np.exp(-np.full(n, self.baseline)))
+        node = np.zeros((n, trees), dtype=np.int64)  # per row and tree: a node, as an index into the flat arrays
+        node += np.arange(trees) * width
+        for _ in range(depth):
+            go_left = np.take_along_axis(rows, feature[node], axis=1) <= threshold[node]
+            node = np.where(go_left, left[node], right[node])
+        raw = np.cumsum(np.concatenate([np.full((n, 1), self.baseline), value[node]], axis=1), axis=1)[:, -1]
         return 1.0 / (1.0 + np.exp(-raw))
+
+    @cached_property
+    def _forest(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+        """The trees as flat arrays (tree t's node i at t * width + i), children as flat indexes, a leaf
+        its own child, the nodes per tree (`width`) and the depth of the deepest leaf."""
+        width = max((len(t[0]) for t in self.trees), default=1)
+        size = len(self.trees) * width
+        feature = np.zeros(size, dtype=np.int64)
+        threshold = np.zeros(size)
+        left = np.arange(size)
+        right = np.arange(size)
+        value = np.zeros(size)
+        depth = 0
+        for t, (f, th, lo, hi, leaf, v) in enumerate(self.trees):
+            base, m = t * width, len(f)
+            own = np.arange(m)
+            feature[base : base + m] = np.where(leaf, 0, f)
+            threshold[base : base + m] = th
+            left[base : base + m] = base + np.where(leaf, own, lo)
+            right[base : base + m] = base + np.where(leaf, own, hi)
+            value[base : base + m] = v
+            depth = max(depth, _depth(lo, hi, leaf))
+        return feature, threshold, left, right, value, width, depth
+
+
+def _depth(left: np.ndarray, right: np.ndarray, leaf: np.ndarray) -> int:
+    """Steps from the root to the deepest leaf (a node visited twice stops the count: no tree loops)."""
+    depth, level, seen = 0, [0], set()
+    while level:
+        seen.update(level)
+        level = [c for i in level if not leaf[i] for c in (int(left[i]), int(right[i])) if c not in seen]
+        depth += bool(level)
+    return depth
 
 
 def load_model(path: Path | str) -> LineModel:

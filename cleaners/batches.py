@@ -23,8 +23,8 @@ from cleaners.dataset import write_part
 from cleaners.dedup import DedupModel
 from cleaners.document import Document
 from cleaners.output import UnsafePathError, output_path, source_output, write_atomic
-from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_source
-from cleaners.reading import Source
+from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_documents
+from cleaners.reading import Source, read_source
 from cleaners.report import document_record
 from cleaners.settings import Settings
 from cleaners.state import StateError, source_key
@@ -84,17 +84,15 @@ class BatchInfo:
 
 
 def prepare_batch(batch: str, sources: list[tuple[str, str, str]], prepared_dir: str, settings_data: dict) -> BatchInfo:
-    """Read and run the per-document passes for new or changed raw files (rel, path, key),
-    caching the result per raw file."""
+    """Read new or changed raw files (rel, path, key), run the per-document passes over their documents
+    as one batch (`prepare_documents`), and cache the results in one file for the batch."""
     t0 = time.perf_counter()
     settings = Settings.model_validate(settings_data)
     res = Resources.load(settings)
-    ids: dict[str, list[str]] = {}
-    docs: list[Document] = []
-    for rel, path, _ in sources:
-        found = prepare_source(Source(rel=rel, path=Path(path)), res)
-        ids[rel] = [d.id for d in found]
-        docs.extend(found)
+    read = [read_source(Source(rel=rel, path=Path(path)), settings) for rel, path, _ in sources]
+    docs = [doc for found in read for doc in found]
+    prepare_documents(docs, res)  # the whole batch, stage by stage
+    ids = {rel: [d.id for d in found] for (rel, _, _), found in zip(sources, read, strict=True)}
     name = _write_prepared(prepared_dir, [key for _, _, key in sources], docs)
     files = {rel: name for rel, _, _ in sources}
     return BatchInfo(batch, len(docs), time.perf_counter() - t0, prepared_dir, docs=ids, files=files)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import xxhash
 
-from cleaners import article
+from cleaners import article, gates
 from cleaners.chrome_fast import FastRules
 from cleaners.document import Document, Event, Paragraph
 from cleaners.language import quick_english
@@ -209,13 +209,51 @@ class _Plan:
     cuts: dict[int, list[tuple[int, int, str, float]]]
 
 
-def strip_chrome(doc: Document, rules: ChromeRules, verdicts: Verdicts = NO_VERDICTS) -> None:
+@dataclass(frozen=True)
+class KnownLines:
+    """What the chrome stage's columns tell of a batch's lines (`chrome_columns`): their article-line
+    features and English verdicts where computed, the lines no fragment pattern can match, and those no
+    family's pattern can match whole."""
+
+    article: article.KnownLines = article.NO_LINES
+    english: dict[str, tuple[int, bool | None]] = dataclasses.field(default_factory=dict)
+    no_fragment: frozenset[str] = frozenset()
+    no_rule: frozenset[str] = frozenset()
+
+
+def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
+    """The chrome stage's columns over every line of the batch's documents: the gates (`cleaners.gates`) of
+    the fragment patterns, on the line without its trailing space as `find_fragments` searches it, and of
+    each family, on the stripped line as `match_line` matches it; for the article-line model, the lines'
+    own features. (The English pre-check over a column costs about what it saves here: it stops at half
+    a page's long lines.)"""
+    lines = list({line: None for doc in docs for p in doc.live for line in p.lines if line.strip()})
+    if not lines:
+        return KnownLines()
+    fragments = gates.any_of(gates.gate(p) for fam in rules.families if fam.kind == "fragment" for p in fam.patterns)
+    open_ = gates.Column([line.rstrip() for line in lines]).open(fragments)
+    no_fragment = frozenset(line for line, is_open in zip(lines, open_, strict=True) if not is_open)
+    stripped = gates.Column([line.strip() for line in lines])
+    open_ = np.zeros(len(lines), dtype=bool)
+    for gate in rules.fast.family_gates:  # one pass per family: their union is too large to run fast
+        open_ |= stripped.open(gate)
+    no_rule = frozenset(line for line, is_open in zip(lines, open_, strict=True) if not is_open)
+    if rules.lines is None:
+        return KnownLines(no_fragment=no_fragment, no_rule=no_rule)
+    return KnownLines(article.line_columns(lines), no_fragment=no_fragment, no_rule=no_rule)
+
+
+def strip_chrome(
+    doc: Document, rules: ChromeRules, known: KnownLines | None = None, verdicts: Verdicts = NO_VERDICTS
+) -> None:
     """Remove chrome lines and glued fragments found by the rule bank and, when `rules.lines` holds the
-    article-line model, the lines it judges outside the article; append events.
+    article-line model, the lines it judges outside the article; append events. `known`: the batch's
+    `chrome_columns` (what they hold is what the functions here would compute, only sooner).
 
     The first line is the headline and never removed, unless it is the page's HTML title ("Headline -
     Site name") with the headline itself printed below it: then that line is the headline, and a document
     without a site (a flat folder) takes the site the title names."""
+    known = known or KnownLines()
     live = doc.live
     n = len(live)
     plans = [_Plan({}, {}) for _ in live]
@@ -231,9 +269,9 @@ def strip_chrome(doc: Document, rules: ChromeRules, verdicts: Verdicts = NO_VERD
         for li, line in enumerate(lines):
             if li in plan.removed or (pi, li) == headline or not line.strip():
                 continue
-            fam = match_line(rules, line, zone)
+            fam = None if line in known.no_rule else match_line(rules, line, zone)
             if fam is None:
-                cuts = find_fragments(rules, line)
+                cuts = [] if line in known.no_fragment else find_fragments(rules, line)
                 if cuts:
                     plan.cuts[li] = [(s, e, f.rule, f.confidence) for s, e, f in cuts]
                 continue
@@ -241,7 +279,7 @@ def strip_chrome(doc: Document, rules: ChromeRules, verdicts: Verdicts = NO_VERD
             if fam.kind == "header":
                 _take_after_header(rules, live, plans, pi, li, fam)
     if rules.lines is not None:
-        _judge_lines(rules.lines, live, plans, headline)
+        _judge_lines(rules.lines, live, plans, headline, known)
     for p, plan in zip(live, plans, strict=True):
         if plan.removed or plan.cuts:
             _rewrite(doc, p, plan.removed, plan.cuts, verdicts)
@@ -276,7 +314,11 @@ def _site_in_title(title: str, headline: str) -> str:
 
 
 def _judge_lines(
-    model: article.LineModel, live: list[Paragraph], plans: list[_Plan], headline: tuple[int, int]
+    model: article.LineModel,
+    live: list[Paragraph],
+    plans: list[_Plan],
+    headline: tuple[int, int],
+    known: KnownLines,
 ) -> None:
     """Mark the lines the article-line model puts outside the article: below `keep_inside` in the main
     region, below `keep_outside` out of it (`chrome:article_model`, `chrome:outside_article`).
@@ -284,33 +326,36 @@ def _judge_lines(
     The first round sees the page as read, as the model was trained. A line's verdict depends on its
     neighbours, so the model then judges what is left again, as a second cleaning of the output would,
     until it takes nothing more: the clean text is a fixed point (cleaning it again changes nothing)."""
-    if not _english_prose(live):
+    if not _english_prose(live, known.english):
         return
+    before: list[tuple[int, int]] = []
+    lines_of = [p.lines for p in live]
     for round_ in range(MAX_MODEL_ROUNDS):
         where = [
             (pi, li)
-            for pi, p in enumerate(live)
-            for li, line in enumerate(p.lines)
+            for pi, lines in enumerate(lines_of)
+            for li, line in enumerate(lines)
             if line.strip() and (round_ == 0 or li not in plans[pi].removed)
         ]
-        if not where:
-            return
+        if not where or where == before:
+            return  # the same lines as the round before, which took none of them: the same verdicts
+        before = where
         blocks: list[list[str]] = [[] for _ in live]
         for pi, li in where:
-            blocks[pi].append(live[pi].lines[li])
-        rows = article.features(blocks)
+            blocks[pi].append(lines_of[pi][li])
+        rows = article.features(blocks, known.article)
         probabilities = model.probabilities(rows)
-        inside = rows[:, article.FEATURES.index("in_region")] > 0
+        inside = rows[:, _F["in_region"]] > 0
+        # below its threshold, and not a sentence beside the region (kept outside it): the lines to take
+        below = probabilities < np.where(inside, model.keep_inside, model.keep_outside)
         taken = 0
-        for k, ((pi, li), prob, in_region) in enumerate(zip(where, probabilities, inside, strict=True)):
+        for k in np.flatnonzero(below & (inside | ~_sentences_by_region(rows))).tolist():
+            pi, li = where[k]
             if (pi, li) == headline or li in plans[pi].removed:
                 continue
-            if not in_region and _sentence_by_region(rows[k]):
-                continue
-            if prob < (model.keep_inside if in_region else model.keep_outside):
-                rule = "chrome:article_model" if in_region else "chrome:outside_article"  # MODEL_RULES
-                plans[pi].removed[li] = (rule, round(float(1.0 - prob), 2))
-                taken += 1
+            rule = "chrome:article_model" if inside[k] else "chrome:outside_article"  # MODEL_RULES
+            plans[pi].removed[li] = (rule, round(float(1.0 - probabilities[k]), 2))
+            taken += 1
         if not taken and round_ > 0:
             return
 
@@ -318,24 +363,31 @@ def _judge_lines(
 _F = {name: i for i, name in enumerate(article.FEATURES)}
 
 
-def _sentence_by_region(row: np.ndarray) -> bool:
-    """A line next to the main region (two lines away at most) that is an English sentence: a talk's
-    opening line, a closing remark, an article's last line after a quote. The region is drawn around
-    long prose; a short sentence at its edge is the article's more often than not."""
+def _sentences_by_region(rows: np.ndarray) -> np.ndarray:
+    """Per row: a line next to the main region (two lines away at most) that is an English sentence: a
+    talk's opening line, a closing remark, an article's last line after a quote. The region is drawn
+    around long prose; a short sentence at its edge is the article's more often than not."""
     return (
-        row[_F["region_distance"]] <= np.log1p(2)
-        and row[_F["terminal"]] > 0
-        and row[_F["logwords"]] >= np.log1p(5)
-        and row[_F["stop_ratio"]] >= 0.25
+        (rows[:, _F["region_distance"]] <= np.log1p(2))
+        & (rows[:, _F["terminal"]] > 0)
+        & (rows[:, _F["logwords"]] >= np.log1p(5))
+        & (rows[:, _F["stop_ratio"]] >= 0.25)
     )
 
 
-def _english_prose(live: list[Paragraph]) -> bool:
+def _english_prose(live: list[Paragraph], english: dict[str, tuple[int, bool | None]]) -> bool:
     """The page has English prose for the article-line model to find: half its lines of ten words or
     more read as English. The model measures prose by English function words, so on a page in another
     language every line would look like chrome; a page without prose gives it nothing to anchor on."""
     long = [line for p in live for line in p.lines if len(line.split()) >= 10]
-    return bool(long) and 2 * sum(quick_english(line) is True for line in long) >= len(long)
+    found, left = 0, len(long)
+    for line in long:  # stops as soon as the answer is known
+        verdict = english[line][1] if line in english else quick_english(line)
+        found += verdict is True
+        left -= 1
+        if 2 * found >= len(long) or 2 * (found + left) < len(long):
+            break
+    return bool(long) and 2 * found >= len(long)
 
 
 def edge_size(n: int, edge: int) -> int:

@@ -18,6 +18,8 @@ from re import _constants as sre
 from re import _parser as sre_parse
 from typing import TYPE_CHECKING, Any
 
+from cleaners import gates
+
 if TYPE_CHECKING:
     from cleaners.chrome import Family
 
@@ -285,6 +287,11 @@ class FastRules:
         return self.families[first] if first < len(self.families) else None
 
     @cached_property
+    def family_gates(self) -> list[str | None]:
+        """Each family's column gate (`cleaners.gates`): a line none of them opens matches no family."""
+        return [gates.any_of(gates.gate(p) for p in fam.patterns) for fam in self.families]
+
+    @cached_property
     def joint_lines(self) -> re.Pattern[str] | None:
         """The joint patterns as one alternation; group `_f<i>` names the family that matched."""
         groups: dict[int, list[str]] = {}
@@ -299,8 +306,8 @@ class FastRules:
         return _Tails(self.fragments, self.joinable)
 
     def warm(self) -> None:
-        """Compile the joint alternations now."""
-        _ = self.joint_lines, self.joint_tails
+        """Compile the joint alternations and the column gates now."""
+        _ = self.joint_lines, self.joint_tails, self.family_gates
 
     def tails(self, line: str) -> _Tails | None:
         """The fragment patterns, joined, unless none of them can occur in `line` (then None)."""

@@ -16,6 +16,7 @@ from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
 from cleaners.document import Document, Event
+from cleaners.gates import Column, per_text, pl
 from cleaners.settings import Settings
 from cleaners.verdicts import NO_VERDICTS, Verdicts
 
@@ -41,13 +42,19 @@ _FOREIGN_STOP = frozenset(
 )
 # ASCII bytes that are not letters: deleting them leaves exactly the characters str.isalpha() counts.
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
+# The bytes of a UTF-8 text below 0x80 are its ASCII characters: deleting the others and the non-letters
+# leaves the ASCII letters.
+_NOT_ASCII_LETTERS = _ASCII_NON_LETTERS + bytes(range(128, 256))
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+_BEYOND_LATIN = re.compile(r"[^\x00-\u024f]+")
 
 
 def count_letters(text: str) -> int:
-    """Number of alphabetic characters (str.isalpha), fast for ASCII text."""
+    """Number of alphabetic characters (str.isalpha): the ASCII ones by bytes, the others one by one."""
     if text.isascii():
         return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
-    return sum(1 for ch in text if ch.isalpha())
+    ascii_letters = len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_ASCII_LETTERS))
+    return ascii_letters + sum(map(str.isalpha, "".join(_BEYOND_ASCII.findall(text))))
 
 
 @lru_cache(maxsize=4)
@@ -153,10 +160,10 @@ def quick_english(text: str) -> bool | None:
         return None
     ascii_letters = True  # no letter outside ASCII (typographic quotes and dashes are fine)
     if not text.isascii():
-        non_latin = sum(1 for ch in text if ord(ch) > 0x24F and ch.isalpha())
+        non_latin = sum(map(str.isalpha, "".join(_BEYOND_LATIN.findall(text))))
         if non_latin / letters > 0.3:
             return False
-        ascii_letters = not any(ord(ch) > 0x7F and ch.isalpha() for ch in text)
+        ascii_letters = not any(map(str.isalpha, "".join(_BEYOND_ASCII.findall(text))))
     # lower() before findall only where it cannot change the word boundaries ("İ" lowers to two
     # characters, the second of them not a letter)
     words = _WORD.findall(text.lower()) if text.isascii() else [w.lower() for w in _WORD.findall(text)]
@@ -173,22 +180,74 @@ def quick_english(text: str) -> bool | None:
     return None
 
 
-def paragraph_language(text: str, settings: Settings) -> str:
-    """Language code of one paragraph; 'und' when too short to tell."""
-    if count_letters(text) < settings.min_language_chars:
+# What `english_columns` gives for one text: its `count_letters` and `quick_english`.
+Known = dict[str, tuple[int, bool | None]]
+
+
+# Each word's tally in `english_columns`: English function words count in the lowest bits, `_EN_MORE` and
+# the foreign ones `_SHIFT` and 2 * `_SHIFT` bits higher (a text of fewer than 2 ** `_SHIFT` words cannot
+# carry from one count into the next).
+_SHIFT = 21
+_TALLY = {
+    **{w: 1 for w in _EN_STOP},
+    **{w: 1 << _SHIFT for w in _EN_MORE},
+    **{w: 1 << (2 * _SHIFT) for w in _FOREIGN_STOP},
+}
+
+
+def english_columns(texts: list[str]) -> Known:
+    """`count_letters` and `quick_english` of the plain texts among `texts` (`gates.Column.plain`), over the
+    column at once: on a plain text Python's rules are ASCII rules, so the words are [A-Za-z]+ runs
+    lowered, the letters are theirs, and no letter is beyond Latin. The others are left to the
+    functions themselves."""
+    column = Column(texts)
+    words = column.series.str.to_lowercase().str.extract_all("[a-z]+")
+    counts = per_text(
+        words,
+        n=pl.len(),
+        letters=pl.col("w").str.len_bytes().sum(),
+        tally=pl.col("w").replace_strict(_TALLY, default=0, return_dtype=pl.Int64).sum(),
+    )
+    n, letters, tally = counts["n"], counts["letters"], counts["tally"]
+    mask = (1 << _SHIFT) - 1
+    en, more, foreign = tally & mask, (tally >> _SHIFT) & mask, tally >> (2 * _SHIFT)
+    share = np.divide(en, n, out=np.zeros(len(n)), where=n > 0)
+    relaxed = np.divide(en + more, n, out=np.zeros(len(n)), where=n > 0)
+    dense = (share >= 0.12) & (foreign <= en / 4)
+    english = (letters > 0) & (n >= 8) & (dense | ((foreign == 0) & (en + more >= 3) & (relaxed >= 0.06)))
+    plain = column.plain & (n < mask)
+    return {text: (int(letters[k]), True if english[k] else None) for k, text in enumerate(texts) if plain[k]}
+
+
+def paragraph_language(text: str, settings: Settings, known: Known | None = None) -> str:
+    """Language code of one paragraph; 'und' when too short to tell. `known`: `english_columns` answers."""
+    letters, verdict = known.get(text, (None, None)) if known else (None, None)
+    if letters is None:
+        letters = count_letters(text)
+        if letters >= settings.min_language_chars:
+            verdict = quick_english(text)
+    if letters < settings.min_language_chars:
         return UNDETERMINED
-    verdict = quick_english(text)
     if verdict is True:
         return "en"
     lang, _ = detect(text, settings.language_seed)
     return lang
 
 
-def detect_languages(doc: Document, settings: Settings, verdicts: Verdicts = NO_VERDICTS) -> None:
+def language_columns(docs: list[Document]) -> list[Known]:
+    """The language stage's columns: `english_columns` over every live paragraph of the batch, one answer
+    shared by all its documents."""
+    known = english_columns(list({p.text: None for doc in docs for p in doc.live}))
+    return [known] * len(docs)
+
+
+def detect_languages(
+    doc: Document, settings: Settings, known: Known | None = None, verdicts: Verdicts = NO_VERDICTS
+) -> None:
     """Label each paragraph, pick the document's language by letters, flag the odd ones out."""
     weights: Counter[str] = Counter()
     for para in doc.live:
-        para.language = paragraph_language(para.text, settings)
+        para.language = paragraph_language(para.text, settings, known)
         if para.language != UNDETERMINED:
             weights[para.language] += len(para.text)
     if not weights:

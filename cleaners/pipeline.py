@@ -14,6 +14,7 @@ Adding a per-document stage is one `Stage` in `DOCUMENT_STAGES`; adding a corpus
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ from cleaners.corpus import CorpusModel, fit
 from cleaners.dedup import DedupModel
 from cleaners.document import Document
 from cleaners.encoding import repair
-from cleaners.language import detect_languages
+from cleaners.gates import engine_errors
+from cleaners.language import detect_languages, language_columns
 from cleaners.limits import DocumentTimeout, time_limit
 from cleaners.reading import Source, discover, read_source
 from cleaners.settings import Settings
@@ -70,38 +72,58 @@ def _fail(doc: Document, stage: str, exc: BaseException) -> None:
 
 @dataclass(frozen=True)
 class Stage:
-    """One per-document stage: a name (an error says which stage failed) and a function over a batch of
-    documents, so that a stage can judge a whole batch at once; `prepare_document` gives it one."""
+    """One per-document stage, in two parts. `columns` (optional) looks at a whole batch of documents at
+    once: cheap gates evaluated over all their paragraphs or lines in one call, giving each document a
+    context (what it holds that the detectors must look at). `each` is the Python part, one document at
+    a time, under that document's time limit. `each` with a context of None must give the same result
+    unaided: the gates only save work, so a batch whose `columns` part fails still runs."""
 
     name: str
-    run: Callable[[list[Document], Resources], None]
+    each: Callable[[Document, Any, Resources], None]
+    columns: Callable[[list[Document], Resources], list[Any]] | None = None
+
+    def contexts(self, docs: list[Document], res: Resources) -> list[Any]:
+        return self.columns(docs, res) if self.columns is not None and docs else [None] * len(docs)
+
+    def run(self, docs: list[Document], res: Resources) -> None:
+        """Both parts over `docs`, without time limits or failure records (tests, benchmarks)."""
+        for doc, context in zip(docs, self.contexts(docs, res), strict=True):
+            self.each(doc, context, res)
 
 
-def _repair(docs: list[Document], res: Resources) -> None:
-    for doc in docs:
-        repair(doc, res.verdicts)
+def _repair(doc: Document, context: Any, res: Resources) -> None:
+    repair(doc, res.verdicts)
 
 
-def _chrome(docs: list[Document], res: Resources) -> None:
-    for doc in docs:
-        chrome.strip_chrome(doc, res.chrome_rules, res.verdicts)
+def _chrome(doc: Document, context: Any, res: Resources) -> None:
+    chrome.strip_chrome(doc, res.chrome_rules, context, res.verdicts)
 
 
-def _language(docs: list[Document], res: Resources) -> None:
-    for doc in docs:
-        detect_languages(doc, res.settings, res.verdicts)
+def _chrome_columns(docs: list[Document], res: Resources) -> list[Any]:
+    return [chrome.chrome_columns(docs, res.chrome_rules)] * len(docs)
 
 
-def _artefacts(docs: list[Document], res: Resources) -> None:
-    for doc in docs:
-        artefacts.detect_artefacts(doc, res.settings, res.tables, res.verdicts)
+def _language(doc: Document, context: Any, res: Resources) -> None:
+    detect_languages(doc, res.settings, context, res.verdicts)
+
+
+def _language_columns(docs: list[Document], res: Resources) -> list[Any]:
+    return language_columns(docs)
+
+
+def _artefacts(doc: Document, context: Any, res: Resources) -> None:
+    artefacts.detect_artefacts(doc, res.settings, res.tables, context, res.verdicts)
+
+
+def _artefact_columns(docs: list[Document], res: Resources) -> list[Any]:
+    return [artefacts.artefact_columns(docs, res.tables)] * len(docs)
 
 
 DOCUMENT_STAGES: tuple[Stage, ...] = (
     Stage("repair", _repair),
-    Stage("chrome", _chrome),
-    Stage("language", _language),
-    Stage("artefacts", _artefacts),
+    Stage("chrome", _chrome, _chrome_columns),
+    Stage("language", _language, _language_columns),
+    Stage("artefacts", _artefacts, _artefact_columns),
 )
 
 # The corpus-level models that edit documents before near-duplicate detection, in the order they apply.
@@ -110,32 +132,58 @@ CORPUS_MODELS: dict[str, type[CorpusModel]] = {
     "transliteration": artefacts.TransliterationModel,
 }
 
+# Documents whose columns are built together, at most (a `.jsonl` file can hold a whole corpus).
+CHUNK_DOCUMENTS = 512
+
 
 def prepare_document(doc: Document, res: Resources) -> Document:
-    """The per-document stages. A failure turns the document into an error record."""
-    if doc.status != "ok":
-        return doc
-    try:
-        with time_limit(res.settings.doc_timeout):
-            _passes(doc, res)
-    except DocumentTimeout as exc:
-        _fail(doc, "per-document passes", exc)
-    return doc
+    """The per-document stages for one document. A failure turns the document into an error record."""
+    return prepare_documents([doc], res)[0]
 
 
-def _passes(doc: Document, res: Resources) -> None:
+def prepare_documents(docs: list[Document], res: Resources) -> list[Document]:
+    """The per-document stages over a batch, stage by stage: each stage's `columns` part over the batch's
+    documents at once, then its `each` part one document at a time. A document has `doc_timeout` seconds
+    for all its `each` parts together; one that raises or runs out of time becomes an error record and
+    skips the later stages, and the rest of the batch goes on."""
+    for lo in range(0, len(docs), CHUNK_DOCUMENTS):
+        _prepare_chunk(docs[lo : lo + CHUNK_DOCUMENTS], res)
+    return docs
+
+
+def _prepare_chunk(docs: list[Document], res: Resources) -> None:
+    todo = [doc for doc in docs if doc.status == "ok"]
+    limit = res.settings.doc_timeout
+    spent = [0.0] * len(todo)
     for stage in DOCUMENT_STAGES:
         try:
-            stage.run([doc], res)
-        except DocumentTimeout:
-            raise
-        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
-            _fail(doc, stage.name, exc)
-            return
+            with engine_errors():
+                contexts = stage.contexts(todo, res)
+        except Exception:  # noqa: BLE001 - the gates only save work: without them, every row is looked at
+            contexts = [None] * len(todo)
+        failed: set[int] = set()
+        for k, (doc, context) in enumerate(zip(todo, contexts, strict=True)):
+            t0 = time.perf_counter()
+            try:
+                if limit > 0 and spent[k] >= limit:  # the last part overran its alarm (inside a C call)
+                    raise DocumentTimeout
+                with time_limit(limit - spent[k] if limit > 0 else 0):
+                    stage.each(doc, context, res)
+            except DocumentTimeout as exc:
+                timeout = DocumentTimeout(f"took longer than the per-document limit of {limit:g} s")
+                _fail(doc, "per-document passes", timeout.with_traceback(exc.__traceback__))
+                failed.add(k)
+            except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
+                _fail(doc, stage.name, exc)
+                failed.add(k)
+            spent[k] += time.perf_counter() - t0
+        if failed:
+            todo = [doc for k, doc in enumerate(todo) if k not in failed]
+            spent = [t for k, t in enumerate(spent) if k not in failed]
 
 
 def prepare_source(source: Source, res: Resources) -> list[Document]:
-    return [prepare_document(doc, res) for doc in read_source(source, res.settings)]
+    return prepare_documents(read_source(source, res.settings), res)
 
 
 class CorpusModels:
@@ -222,7 +270,7 @@ def finish_document(doc: Document, dedup: DedupModel, verdicts: Verdicts = NO_VE
 def run_library(raw_dir: Path, settings: Settings) -> CorpusResult:
     """The whole pipeline in one process, without Prefect: for tests, benchmarks and scoring."""
     res = Resources.load(settings)
-    docs = [d for src in discover(raw_dir, settings) for d in prepare_source(src, res)]
+    docs = prepare_documents([d for src in discover(raw_dir, settings) for d in read_source(src, settings)], res)
     return clean_prepared(docs, res)
 
 

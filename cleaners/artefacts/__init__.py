@@ -8,27 +8,69 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 from cleaners.artefacts import calque, foreign, punctuation, word_order
 from cleaners.artefacts.spans import Finding, apply_findings
 from cleaners.artefacts.tables import ArtefactTables, load_tables
 from cleaners.artefacts.transliteration.model import TransliterationModel
 from cleaners.document import Document
+from cleaners.gates import Column
 from cleaners.settings import Settings
 from cleaners.verdicts import NO_VERDICTS, Verdicts
 
-__all__ = ["ArtefactTables", "TransliterationModel", "detect_artefacts", "load_tables"]
+__all__ = ["ArtefactTables", "Closed", "TransliterationModel", "artefact_columns", "detect_artefacts", "load_tables"]
+
+
+@dataclass(frozen=True)
+class Closed:
+    """What the artefact stage's column gates (`artefact_columns`) closed: per detector, the paragraph texts
+    it cannot find anything in. A text no gate saw is open to every detector."""
+
+    punctuation: frozenset[str] = frozenset()
+    calque: frozenset[str] = frozenset()
+    foreign: frozenset[str] = frozenset()
+    capitals: frozenset[str] = frozenset()
+    tautology: frozenset[str] = frozenset()
+
+
+def artefact_columns(docs: list[Document], resources: ArtefactTables) -> Closed:
+    """The column gates of the detectors over every live paragraph of the batch's English documents, one
+    pass per gate (`cleaners.gates`)."""
+    texts = list({p.text: None for doc in docs if doc.language == "en" for p in doc.live})
+    if not texts:
+        return Closed()
+    column = Column(texts)
+    _, capitals, _, tautology = word_order.column_gates()
+    by_kind = {
+        "punctuation": punctuation.column_gate(),
+        "calque": calque.column_gate(resources.gazetteer),
+        "foreign": foreign.column_gate(),
+        "capitals": capitals,
+        "tautology": tautology,
+    }
+    closed = {}
+    for kind, gate in by_kind.items():
+        opened = column.open(gate)
+        closed[kind] = frozenset(text for text, is_open in zip(texts, opened, strict=True) if not is_open)
+    return Closed(**closed)
 
 
 def detect_artefacts(
-    doc: Document, settings: Settings, resources: ArtefactTables, verdicts: Verdicts = NO_VERDICTS
+    doc: Document,
+    settings: Settings,
+    resources: ArtefactTables,
+    closed: Closed | None = None,
+    verdicts: Verdicts = NO_VERDICTS,
 ) -> None:
-    """Punctuation, word order, calques and foreign fragments of an English document.
+    """Punctuation, word order, calques and foreign fragments of an English document. `closed`: the batch's
+    `artefact_columns`, the detectors a paragraph's text need not go to (they would find nothing).
 
     Other languages have their own conventions (guillemets, capitalised nouns), so only
     documents whose language is English are judged."""
     if doc.language != "en":
         return
+    closed = closed or Closed()
     gaz = resources.gazetteer
     names = _multiword_name_words(doc)
     institutions = gaz.nouns | gaz.vocabulary
@@ -38,14 +80,18 @@ def detect_artefacts(
         text = para.text
         foreign_para = para.language not in (None, "en", "und")
         whole = 0.6 * len(text.strip())
-        fragments = foreign.find(text, "en", settings.language_seed, enough=math.ceil(whole) if foreign_para else None)
+        enough = math.ceil(whole) if foreign_para else None
+        fragments = [] if text in closed.foreign else foreign.find(text, "en", settings.language_seed, enough=enough)
         if foreign_para and sum(f.end - f.start for f in fragments) >= whole:
             continue  # a whole foreign paragraph is the language stage's finding
         spans = [(f.start, f.end) for f in fragments]
         findings: list[Finding] = []
-        findings += punctuation.find(text, gaz, live[n + 1].text if n + 1 < len(live) else "")
-        findings += word_order.find(text, names, institutions)
-        findings += calque.find(text, gaz)
+        if text not in closed.punctuation:
+            findings += punctuation.find(text, gaz, live[n + 1].text if n + 1 < len(live) else "")
+        allowed = (True, text not in closed.capitals, True, text not in closed.tautology)
+        findings += word_order.find(text, names, institutions, allowed=allowed)
+        if text not in closed.calque:
+            findings += calque.find(text, gaz)
         findings = [f for f in findings if not _inside(f, spans)]
         calques = [(f.start, f.end) for f in findings if f.kind == "calque"]
         findings = [f for f in findings if f.kind != "word_order" or not _inside(f, calques)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from cleaners import gates
 from cleaners.artefacts.spans import Finding
 from cleaners.artefacts.tables import Gazetteer
 
@@ -124,6 +125,13 @@ def _gate(nouns: frozenset[str], ascii_text: bool) -> re.Pattern[str]:
     continues = "|".join([cap, *(re.escape(n) for n in sorted(nouns) if n)])
     pattern = rf"{cap}{letter}*+(?:[’'-]{letter}|(?: (?:{connectors}))* (?:{continues}))"
     return re.compile(pattern if ascii_text else pattern + "|İ")
+
+
+def column_gate(gaz: Gazetteer) -> str | None:
+    """The column gate (`cleaners.gates`) of `_may_find`: its pattern for either kind of text."""
+    if gaz.fewest_words <= 1:
+        return None
+    return gates.any_of([gates.gate(_gate(gaz.nouns, True)), gates.gate(_gate(gaz.nouns, False))])
 
 
 def _heuristic(text: str, run: list[tuple[str, int, int]], gaz: Gazetteer) -> Finding | None:

@@ -13,6 +13,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
+from cleaners import gates
 from cleaners.artefacts.spans import Finding, sentences
 from cleaners.language import detect
 
@@ -46,6 +47,15 @@ def _may_have_foreign(text: str) -> bool:
     if _NON_LATIN.search(text):
         return True
     return sum(1 for w in _WORD.findall(text) if w.lower() in _FOREIGN) >= 2
+
+
+def column_gate() -> str | None:
+    """The column gate (`cleaners.gates`) of `_may_have_foreign`: a letter beyond Latin, or two of
+    `_FOREIGN`'s words, each after a character that is no letter (or the start) and the second one
+    whole. `(?i)` matches a superset of what `str.lower()` folds to these lower-case words."""
+    words = "|".join(sorted(_FOREIGN, key=len, reverse=True))
+    two = re.compile(rf"(?:^|[\W\d_])(?i:{words})(?s:.*)[\W\d_](?i:{words})(?:[\W\d_]|$)")
+    return gates.any_of([gates.gate(_NON_LATIN), gates.gate(two)])
 
 
 def _latin_share(text: str) -> float:

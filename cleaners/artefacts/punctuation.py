@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from cleaners import gates
 from cleaners.artefacts.spans import Finding, sentences
 from cleaners.artefacts.tables import Gazetteer
 
@@ -81,6 +82,12 @@ def find(text: str, gazetteer: Gazetteer | None = None, next_text: str = "", gat
         skip = closers | {m.end() - 1 for m in reversed_pairs}
         out.extend(_unclosed(text, skip, closers, next_text.lstrip().startswith(("“", '"'))))
     return out
+
+
+def column_gate() -> str | None:
+    """The column gate (`cleaners.gates`) of `find`: every finding comes from a match of one of these."""
+    patterns = (_STRAY_STOPS, _SPACE_BEFORE, _STOP_COMMA, _DOUBLE_CLOSE, _REVERSED, _GUILLEMETS, _OPEN_QUOTE)
+    return gates.any_of(gates.gate(p) for p in patterns)
 
 
 # Code set in prose with spaces after its dots ("reqHeaders. append (", "response. headers. get ("):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
+from cleaners import gates
 from cleaners.artefacts.spans import Finding, sentences
 
 KIND = "word_order"
@@ -100,12 +101,14 @@ def find(
     names: frozenset[str] = frozenset(),
     institutions: frozenset[str] = frozenset(),
     gate: bool = True,
+    allowed: tuple[bool, bool, bool, bool] = (True, True, True, True),
 ) -> list[Finding]:
     """Word-order findings in one English paragraph. `names`: lower-cased words the document
     capitalises more than once or inside multi-word names; `institutions`: nouns English capitalises
     after "the" (Commission, Ministry...). `gate=False` runs every rule without its pre-check (the
-    same result, slower)."""
-    rules = _possible(text, _ALL_RULES) if gate else _ALL_RULES
+    same result, slower). `allowed`: the rules (repeated verb, capitals, dangling particle, tautology)
+    that the column gates (`column_gates`) left open; the others cannot fire on `text`."""
+    rules = _possible(text, allowed) if gate else _ALL_RULES
     if not any(rules):
         return []
     out: list[Finding] = []
@@ -129,6 +132,21 @@ def find(
 
 
 _ALL_RULES = (True, True, True, True)
+
+
+def column_gates() -> tuple[str | None, str | None, str | None, str | None]:
+    """Column gates (`cleaners.gates`) of the four rules, in `_possible`'s order: the patterns of
+    `_may_capitalise` and `_may_tautology`, loosened. The repeated verb and the dangling particle have
+    none (their gates compare words with each other), so None: every paragraph is theirs to check."""
+    capitals = gates.any_of(
+        [
+            gates.gate(_REV_CAPITAL_AFTER, reverse=True),
+            gates.gate(_REV_CAPITAL_AFTER_ASCII, reverse=True),
+            gates.gate(_CAPITAL_TIME),
+        ]
+    )
+    tautology = gates.any_of([gates.gate(_REV_STEM_FIRST, reverse=True), gates.gate(_SUFFIX_THEN_WORD)])
+    return None, capitals, None, tautology
 
 
 def _possible(text: str, rules: tuple[bool, bool, bool, bool]) -> tuple[bool, bool, bool, bool]:

@@ -3,6 +3,8 @@
 Every gate (a cheap pre-check that lets a detector skip a paragraph) is checked against the ungated
 detector, and every rewritten routine against a copy of the straightforward version it replaced, on
 the paragraphs of the sample corpora and on generated text dense in the shapes the detectors look for.
+The column gates (`artefact_columns`) likewise: a detector they close on a paragraph finds nothing
+there, and the stage gives the same events with and without them.
 """
 
 from __future__ import annotations
@@ -16,13 +18,24 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cleaners.artefacts import _multiword_name_words, calque, foreign, load_tables, punctuation, word_order
+from cleaners.artefacts import (
+    _multiword_name_words,
+    artefact_columns,
+    calque,
+    detect_artefacts,
+    foreign,
+    load_tables,
+    punctuation,
+    word_order,
+)
 from cleaners.artefacts.calque import _CONNECTORS, MAX_WORDS, _close, _heuristic, _possessive
 from cleaners.artefacts.spans import sentences
 from cleaners.document import Document, Paragraph
 from cleaners.settings import Settings
 
-GAZ = load_tables(Settings()).gazetteer
+SETTINGS = Settings()
+RESOURCES = load_tables(SETTINGS)
+GAZ = RESOURCES.gazetteer
 INSTITUTIONS = GAZ.nouns | GAZ.vocabulary
 WORD_ORDER_GATES = {
     "word_order:verb_final_repeat": word_order._may_repeat_verb,
@@ -300,3 +313,44 @@ def reference_name_words(doc: Document) -> frozenset[str]:
 def test_foreign_search_stops_on_mixed_paragraphs(text: str) -> None:
     assert foreign.find(text, "en"), text  # the shapes reach langdetect
     check_foreign_enough(text)
+
+
+# -- the column gates (`artefact_columns`): a closed detector finds nothing ---------------------------
+
+
+def check_columns(texts: list[str]) -> None:
+    doc = _doc(texts)
+    closed = artefact_columns([doc], RESOURCES)
+    for text in set(texts):
+        if text in closed.punctuation:
+            assert punctuation.find(text, GAZ, "", gate=False) == [], text
+            assert punctuation.find(text, GAZ, "“Quoted", gate=False) == [], text
+        if text in closed.calque:
+            assert calque.find(text, GAZ, gate=False) == [], text
+        if text in closed.foreign:
+            assert not foreign._may_have_foreign(text), text
+        if text in closed.capitals:
+            assert not word_order._may_capitalise(text), text
+        if text in closed.tautology:
+            assert not word_order._may_tautology(text), text
+    plain = _doc(texts)
+    detect_artefacts(doc, SETTINGS, RESOURCES, closed)
+    detect_artefacts(plain, SETTINGS, RESOURCES)
+    assert doc.to_dict() == plain.to_dict()
+
+
+def test_column_gates_on_the_corpus(corpus: list[str]) -> None:
+    check_columns(corpus)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(TEXTS | SHAPES | CHARS, min_size=1, max_size=12))
+def test_column_gates_on_generated_text(texts: list[str]) -> None:
+    check_columns(texts)
+
+
+def test_column_gates_close_on_plain_prose() -> None:
+    prose = "The harbour board said on Tuesday that the new crane would arrive in March."
+    closed = artefact_columns([_doc([prose])], RESOURCES)
+    assert prose in closed.punctuation and prose in closed.calque and prose in closed.foreign
+    assert prose in closed.capitals

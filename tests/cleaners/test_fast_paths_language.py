@@ -1,4 +1,6 @@
-"""The numpy trial loop of `FastDetector` gives langdetect's own probabilities, bit for bit."""
+"""The numpy trial loop of `FastDetector` gives langdetect's own probabilities, bit for bit, and the English
+pre-check, by itself and over a column (`english_columns`), gives the answers of the plain
+`count_letters` and `quick_english` of `tests/reference/language.py`."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import LangDetectException
+from reference import language as ref_language
 
+from cleaners import gates, language
 from cleaners.document import split_paragraphs
 from cleaners.language import FastDetector, _factory
 
@@ -66,3 +70,51 @@ def test_fast_detector_equals_langdetect_on_labelled_data() -> None:
 @given(st.text(alphabet="abcdeéfghijklmnopqrstuvwxyzäöüßабвгдежз 0123456789.,", max_size=120))
 def test_fast_detector_equals_langdetect_on_any_text(text: str) -> None:
     assert _probabilities(FastDetector, text) == _probabilities(Detector, text)
+
+
+# --- the English pre-check over a column ------------------------------------------------------------
+
+WORDS = [
+    *"Мы не уйдём Тбилиси გამარჯობა 北京 Ünal Éire".split(),
+    *"the of and to in is was that for it he she said been who also his her them than into about there".split(),
+    *"der die das und ist nicht le la les et est une el los por con een zijn och att".split(),
+    *"harbour council Monday bridge ferry residents The Der LE And THE I".split(),
+    *["’s", "“", "”", "—", "…", "«", "»", "é", "İ", "ſ", "K", "²", "\u00a0", "\x1c", "Мы", "12", "_", "-", "."],
+]
+
+
+def check_english_columns(texts: list[str]) -> None:
+    known = language.english_columns(texts)
+    plain = gates.Column(texts).plain
+    for text, is_plain in zip(texts, plain, strict=True):
+        expected = (ref_language.count_letters(text), ref_language.quick_english(text))
+        assert (language.count_letters(text), language.quick_english(text)) == expected, text
+        if is_plain:
+            assert known[text] == expected, text
+        else:
+            assert text not in known
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join), min_size=1, max_size=30))
+def test_english_columns_equal_the_pre_check(texts: list[str]) -> None:
+    check_english_columns(texts)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=30))
+def test_english_columns_on_any_text(texts: list[str]) -> None:
+    check_english_columns(texts)
+
+
+@pytest.mark.parametrize("where", ["repo raw", "real-pages", "real-mt", "dev-corpus"])
+def test_english_columns_on_real_paragraphs(where: str) -> None:
+    root = {
+        "repo raw": lambda: REPO_RAW,
+        "real-pages": lambda: shared_path("real-pages", "raw"),
+        "real-mt": lambda: shared_path("real-mt", "raw"),
+        "dev-corpus": lambda: shared_path("dev-corpus", "raw"),
+    }[where]()
+    texts = _paragraphs(root, 200)
+    check_english_columns(texts + [line for t in texts for line in t.split("\n")])
+    assert any(gates.Column(texts).plain)

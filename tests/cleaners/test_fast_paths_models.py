@@ -224,6 +224,22 @@ def test_strip_chrome_documents(corpus: list[str]) -> None:
     assert [p.text for p in fast.paragraphs] == [p.text for p in plain.paragraphs]
 
 
+def test_strip_chrome_with_the_batch_columns(corpus: list[str]) -> None:
+    """The chrome stage's columns (gates, line features) change no event and no text, with and without
+    the article-line model, on whole pages and on their paragraphs as pages of their own."""
+    model_rules = chrome.load_rules(REPO / "cleaners" / "data" / "chrome_rules.toml", SETTINGS.chrome_model)
+    texts = ["\n\n".join(corpus), *corpus[:200]]
+    for rules in (RULES, model_rules):
+        docs = [_doc(text, f"d{i}") for i, text in enumerate(texts)]
+        plain = [_doc(text, f"d{i}") for i, text in enumerate(texts)]
+        known = chrome.chrome_columns(docs, rules)
+        assert known.no_rule and known.no_fragment  # the gates closed on something
+        for doc, other in zip(docs, plain, strict=True):
+            chrome.strip_chrome(doc, rules, known)
+            chrome.strip_chrome(other, rules)
+            assert doc.to_dict() == other.to_dict()
+
+
 def _doc(text: str, doc_id: str = "d") -> Document:
     return Document(id=doc_id, source="t", paragraphs=split_paragraphs(text), language="en")
 
