@@ -218,8 +218,6 @@ def stages(raw: Path, n_docs: int, seed: int, lang_baseline: int) -> dict[str, A
         for path in files:
             docs += timed("read", read_source, Source(rel=str(path.relative_to(raw)), path=path), settings)
         ok = [doc for doc in docs if doc.status == "ok"]
-        for doc in ok:
-            doc.review = res.review
         for stage in DOCUMENT_STAGES:  # the sample as one batch, stage by stage, as `prepare_documents` runs it
             timed(stage.name, stage.run, ok, res)
     finally:

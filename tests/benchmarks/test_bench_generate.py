@@ -119,3 +119,15 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     summary = json.loads(capsys.readouterr().err)
     assert summary["paragraphs"] == 40 and summary["documents"] >= 2
     assert json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))["paragraphs"] == 40
+
+
+def test_per_stage_figures_run_on_the_code_as_it_is(corpus: tuple[Path, dict]) -> None:
+    """`bench.run`'s single-core stage figures drive this release's stages (a renamed stage or field
+    would break the benchmark only after a long flow run)."""
+    from bench.run import stages
+    from cleaners.pipeline import DOCUMENT_STAGES
+
+    root, _ = corpus
+    result = stages(root / "raw", 20, 0, 20)
+    assert {s.name for s in DOCUMENT_STAGES} <= set(result["stages"])
+    assert 0 < result["documents"] <= 20 and result["paragraphs"] > 0
