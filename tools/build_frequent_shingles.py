@@ -3,6 +3,7 @@
     python tools/build_frequent_shingles.py                 # rebuild the shipped table
     python tools/build_frequent_shingles.py --check         # exit 1 when the shipped table differs
     python tools/build_frequent_shingles.py --out FILE [--paragraphs N] [--seed S] [--min-share F]
+    python tools/build_frequent_shingles.py --texts DIR --out FILE   # from your own reference texts
 
 What the table is (`cleaners.dedup.frequent`): the character 5-grams, in the sketches' normalisation,
 found in more than `--min-share` (1 %) of the paragraphs of a reference text. They are what unrelated
@@ -24,6 +25,11 @@ corpus's own frequent words (a country's name in its news) stay in the sketches;
 English: text in other languages keeps all its shingles, as before. Checked against real English (the
 Readability test pages, human and machine translations of TED talks), the table removes nearly as
 much chance overlap as a table computed from those texts themselves (see bench/README.md).
+
+`--texts DIR` builds the table from the paragraphs (blank-line separated blocks) of the `*.txt` files
+under DIR instead: for a corpus in another language, or of a domain whose own vocabulary is frequent.
+Use a frozen sample that is not itself cleaned with the table, keep it, and point the setting
+`frequent_shingles` at the output; changing the table later changes every sketch (`run --full`).
 """
 
 from __future__ import annotations
@@ -86,6 +92,40 @@ def frequent(texts: list[str], size: int, min_share: float) -> tuple[list[str], 
     return keep, sum(occurrences[g] for g in keep) / total if total else 0.0
 
 
+def text_paragraphs(folder: Path) -> list[str]:
+    """Normalised paragraphs of the `*.txt` files under `folder`, in path order."""
+    from cleaners.document import split_paragraphs
+
+    out = []
+    for path in sorted(folder.rglob("*.txt")):
+        for p in split_paragraphs(path.read_text(encoding="utf-8", errors="replace")):
+            norm = normalise(p.text)
+            if norm:
+                out.append(norm)
+    return out
+
+
+def build_from_texts(folder: Path, min_share: float) -> dict:
+    texts = text_paragraphs(folder)
+    if not texts:
+        raise SystemExit(f"no paragraphs in *.txt files under {folder}")
+    shingles, covered = frequent(texts, SIZE, min_share)
+    return {
+        "about": "Character 5-grams of normalised text found in more than min_share of the paragraphs of the "
+        "reference texts below: left out of MinHash sketches (cleaners/dedup/frequent.py). Built by "
+        "tools/build_frequent_shingles.py --texts.",
+        "shingle": "char",
+        "size": SIZE,
+        "reference": {
+            "source": f"the *.txt files under {folder.name}",
+            "paragraphs": len(texts),
+            "min_share": min_share,
+            "share_of_shingle_occurrences": round(covered, 4),
+        },
+        "shingles": shingles,
+    }
+
+
 def build(paragraphs: int, seed: int, min_share: float, vocab: int) -> dict:
     words, shares = vocabulary(vocab)
     texts = reference_paragraphs(paragraphs, seed, words, shares)
@@ -122,14 +162,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-share", type=float, default=0.01)
     parser.add_argument("--vocabulary", type=int, default=100_000)
+    parser.add_argument("--texts", type=Path, help="reference texts (*.txt under this folder) instead of wordfreq")
     parser.add_argument("--check", action="store_true", help="compare with --out instead of writing it")
     args = parser.parse_args(argv)
-    table = build(args.paragraphs, args.seed, args.min_share, args.vocabulary)
+    if args.texts is not None:
+        table = build_from_texts(args.texts, args.min_share)
+    else:
+        table = build(args.paragraphs, args.seed, args.min_share, args.vocabulary)
     data = dumps(table)
     ref = table["reference"]
     print(
-        f"{len(table['shingles'])} shingles in more than {args.min_share:.1%} of {args.paragraphs} paragraphs "
-        f"({ref['share_of_shingle_occurrences']:.1%} of shingle occurrences); {ref['versions']}",
+        f"{len(table['shingles'])} shingles in more than {args.min_share:.1%} of {ref['paragraphs']} paragraphs "
+        f"({ref['share_of_shingle_occurrences']:.1%} of shingle occurrences); {ref.get('versions', ref['source'])}",
         file=sys.stderr,
     )
     if args.check:

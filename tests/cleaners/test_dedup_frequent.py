@@ -242,3 +242,25 @@ def test_shipped_table_is_what_the_tool_builds() -> None:
     )
     assert res.returncode == 0, res.stderr
     assert "up to date" in res.stderr
+
+
+def test_tool_builds_a_table_from_reference_texts(tmp_path: Path) -> None:
+    """`--texts DIR`: the shingles in more than `--min-share` of the paragraphs of one's own texts, as a
+    table the settings accept."""
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    paragraphs = ["Der Hafen ist offen.", "Der Hafen bleibt zu.", "Ein Schiff legt an."]
+    (ref / "a.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    out = tmp_path / "table.json"
+    res = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "build_frequent_shingles.py"), "--texts", str(ref), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    table = json.loads(out.read_text(encoding="utf-8"))
+    assert table["reference"]["paragraphs"] == 3
+    assert "der h" in table["shingles"] and "hafen" in table["shingles"]  # in 2 of 3 paragraphs
+    assert "schif" in table["shingles"]  # in 1 of 3: still more than 1 %
+    assert for_settings(Settings(frequent_shingles=out)) is not None
