@@ -1,10 +1,10 @@
-"""Redis as the shared store of one corpus: the LSH index of near-duplicate clustering and the cache of
-MinHash signatures, under one fixed key prefix per corpus (`corpusclean:<corpus_name>:`).
+"""Redis as the shared store of one corpus: the LSH band buckets of near-duplicate clustering and the
+cache of MinHash signatures, under one fixed key prefix per corpus (`corpusclean:<corpus_name>:`).
 
 Why these two and nothing else: they are the state whose size grows with the corpus and that every
 run rebuilds or re-reads as a whole, so a store outside the run's process lets many machines and runs
-share them. Nothing read from Redis is unpickled: datasketch runs with `prepickle=False` and bytes keys,
-signatures are JSON. The password comes only from $CORPUSCLEAN_REDIS_PASSWORD, never from the URL
+share them. Nothing read from Redis is unpickled: bucket members are packed integers, signatures are
+JSON. The password comes only from $CORPUSCLEAN_REDIS_PASSWORD, never from the URL
 (settings refuse one), so it appears in no flow parameter, log or error message.
 """
 
@@ -14,6 +14,7 @@ import os
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import orjson
 
 from cleaners.settings import Settings
@@ -112,17 +113,69 @@ def clear(settings: Settings, part: bytes) -> int:
     return deleted
 
 
-def lsh_storage(settings: Settings) -> dict[str, Any]:
-    """datasketch `storage_config` of this corpus's LSH index, after clearing the previous one.
+class RedisBands:
+    """The LSH band buckets of near-duplicate clustering (`cleaners.dedup.candidates.BandStore`): one
+    Redis hash per band, `<prefix>lsh:<band>`, mapping a bucket's 8-byte band key to the positions of
+    its paragraphs (uint32, little-endian, packed). The index of the previous run is cleared first.
 
-    The password is referenced by its environment variable (datasketch reads `{"env": ...}` itself), so
-    the config can be shown or logged without it."""
-    clear(settings, LSH)
-    return {
-        "type": "redis",
-        "basename": prefix(settings) + LSH,
-        "redis": {**_params(settings), "password": {"env": PASSWORD_ENV, "default": None}},
-    }
+    Why not datasketch's Redis storage: it costs one command per band for every paragraph inserted and
+    queried, so clustering waited on about 40 round trips per paragraph (11 ms); and a set per bucket
+    with a key list per paragraph took 3.5 KB per paragraph at 24 bands. Here a batch of paragraphs
+    costs two round trips (HMGET of its buckets in every band, then HSET of their new members: one
+    command per band each), and a paragraph costs a hash field and four bytes per band. Only the
+    clustering process writes the index, in position order, so reading a bucket and writing it back
+    needs no lock."""
+
+    def __init__(self, settings: Settings) -> None:
+        clear(settings, LSH)
+        self._r = client(settings)
+        self._base = prefix(settings) + LSH
+
+    def add(self, start: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """See `BandStore.add`: pairs (earlier, later) of positions, as int64 arrays."""
+        n, bands = keys.shape
+        if start + n > 2**32:
+            raise ValueError("more than 2**32 sketched paragraphs in one corpus")
+        names = [self._base + b"%d" % band for band in range(bands)]
+        fields = [_split(np.ascontiguousarray(keys[:, band]).astype("<u8").tobytes(), 8) for band in range(bands)]
+        pipe = self._r.pipeline(transaction=False)
+        for name, band_fields in zip(names, fields, strict=True):
+            pipe.hmget(name, band_fields)
+        found = pipe.execute()
+        positions = _split((start + np.arange(n)).astype("<u4").tobytes(), 4)
+        pairs_i: list[np.ndarray] = []
+        pairs_j: list[np.ndarray] = []
+        pipe = self._r.pipeline(transaction=False)
+        for band in range(bands):
+            values = dict(zip(fields[band], positions, strict=True))
+            old = found[band]
+            # buckets that held paragraphs already or get several of this batch: members appended in order
+            shared = {i for i, v in enumerate(old) if v is not None}
+            if len(values) < n:
+                _, first, counts = np.unique(keys[:, band], return_index=True, return_counts=True)
+                repeated = np.isin(keys[:, band], keys[first[counts > 1], band])
+                shared.update(np.flatnonzero(repeated).tolist())
+            members: dict[bytes, list[int]] = {}
+            for i in sorted(shared):
+                members.setdefault(fields[band][i], []).append(i)
+            for field, rows in members.items():
+                before = old[rows[0]] or b""
+                earlier = np.frombuffer(before, dtype="<u4").astype(np.int64)
+                now = start + np.asarray(rows, dtype=np.int64)
+                for k, j in enumerate(now.tolist()):
+                    if len(earlier) or k:
+                        mates = np.concatenate([earlier, now[:k]])
+                        pairs_i.append(mates)
+                        pairs_j.append(np.full(len(mates), j, dtype=np.int64))
+                values[field] = before + b"".join(positions[i] for i in rows)
+            pipe.hset(names[band], mapping=values)
+        pipe.execute()
+        empty = np.empty(0, np.int64)
+        return (np.concatenate(pairs_i), np.concatenate(pairs_j)) if pairs_i else (empty, empty)
+
+
+def _split(data: bytes, width: int) -> list[bytes]:
+    return [data[k : k + width] for k in range(0, len(data), width)]
 
 
 class RedisSketches:

@@ -14,7 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_OVERRIDES = "corpusclean.overrides.toml"
 # Settings naming data files whose contents the results depend on (hashed into the corpus state).
-DATA_FILES = ("chrome_rules", "chrome_model", "gazetteer", "transliteration_rules", "canonical_names")
+DATA_FILES = (
+    "chrome_rules",
+    "chrome_model",
+    "gazetteer",
+    "transliteration_rules",
+    "canonical_names",
+    "frequent_shingles",
+)
 
 
 class Settings(BaseModel):
@@ -71,6 +78,11 @@ class Settings(BaseModel):
         0.96,
         description="Share of pairs at the threshold that LSH must propose (sets its bands and rows); "
         "0.96 gives 3 rows per band, 16x fewer chance candidates than the 2 rows 0.99 needs.",
+    )
+    frequent_shingles: Path | None = Field(
+        DATA_DIR / "frequent_shingles.json",
+        description="Shingles left out of the sketches: frequent in any English text, so no evidence of copying "
+        "(tools/build_frequent_shingles.py); applies to the shingle kind and size it lists; None: sketch all shingles.",
     )
     lsh_storage: dict[str, Any] | None = Field(
         None, description="datasketch MinHashLSH storage_config (None: in memory; redis for huge corpora)."
@@ -141,10 +153,10 @@ class Settings(BaseModel):
             raise ValueError("connect_timeout: must be positive")
         return self
 
-    @field_validator("chrome_model", mode="before")
+    @field_validator("chrome_model", "frequent_shingles", mode="before")
     @classmethod
     def _no_model(cls, value: Any) -> Any:
-        """TOML has no null: an empty string switches the article-line model off."""
+        """TOML has no null: an empty string switches the article-line model or the shingle table off."""
         return None if value == "" else value
 
     @model_validator(mode="after")
@@ -154,6 +166,10 @@ class Settings(BaseModel):
             path = getattr(self, name)
             if path is not None and not Path(path).is_file():
                 raise ValueError(f"{name}: file {path} not found")
+        if self.frequent_shingles is not None:
+            from cleaners.dedup.frequent import load
+
+            load(self.frequent_shingles)  # a malformed table is an error now, not in every worker later
         return self
 
     def fingerprint_fields(self) -> dict[str, Any]:

@@ -8,6 +8,10 @@ in the tests), then datasketch's own "affine32" permutations (its `_fmix` pre-mi
 modulo 2^32) are applied to all shingles of all paragraphs and reduced per paragraph with
 `np.minimum.reduceat`. Anything else (word shingles, non-ASCII text, texts shorter than a shingle)
 goes through `MinHash.bulk` unchanged. Equality with `MinHash.bulk` is what the tests assert.
+
+Shingles whose xxh32 value is in `frequent` (`cleaners.dedup.frequent`: shared by unrelated
+paragraphs) are left out on both paths, except in a text that has no other shingle: it keeps all of
+them (an empty set would give every such text the same sketch).
 """
 
 from __future__ import annotations
@@ -89,9 +93,10 @@ def _minhash_rows(hashes: np.ndarray, bounds: np.ndarray, num_perm: int) -> np.n
     return out
 
 
-def sketch_char(texts: list[str], k: int, num_perm: int) -> np.ndarray:
+def sketch_char(texts: list[str], k: int, num_perm: int, frequent: np.ndarray | None = None) -> np.ndarray:
     """Signatures (one row per text) of character k-gram shingle sets, equal to
-    `MinHash.bulk([[t[i:i+k].encode() ...]], num_perm, seed=SEED, hashfunc=xxh32_intdigest)`."""
+    `MinHash.bulk([[t[i:i+k].encode() ...]], num_perm, seed=SEED, hashfunc=xxh32_intdigest)`;
+    with `frequent` (sorted uint32 xxh32 values), of the shingles `rare_shingles` keeps."""
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
     fast = [i for i, t in enumerate(texts) if len(t) > k and t.isascii()]
     slow = sorted(set(range(len(texts))) - set(fast))
@@ -104,11 +109,46 @@ def sketch_char(texts: list[str], k: int, num_perm: int) -> np.ndarray:
         bounds = np.concatenate([[0], np.cumsum(windows)])
         # start of every window: its text's offset plus its position in that text
         starts = np.repeat(offsets - bounds[:-1], windows) + np.arange(bounds[-1])
-        out[fast] = _minhash_rows(xxh32_windows(data, starts, k), bounds, num_perm)
+        hashes = xxh32_windows(data, starts, k)
+        if frequent is not None and len(frequent):
+            hashes, bounds = _drop_frequent(hashes, bounds, frequent)
+        out[fast] = _minhash_rows(hashes, bounds, num_perm)
     if slow:
-        sets = [_char_shingles(texts[i], k) for i in slow]
+        sets = [rare_shingles(_char_shingles(texts[i], k), frequent) for i in slow]
         out[slow] = bulk(sets, num_perm)
     return out
+
+
+def _in_table(hashes: np.ndarray, table: np.ndarray) -> np.ndarray:
+    at = np.minimum(np.searchsorted(table, hashes), len(table) - 1)
+    return table[at] == hashes
+
+
+def _drop_frequent(hashes: np.ndarray, bounds: np.ndarray, frequent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle hashes of each group (`bounds`) without the frequent ones, except in groups that have
+    nothing else (they keep all theirs); and the new bounds. No group becomes empty."""
+    windows = np.diff(bounds)
+    rare = ~_in_table(hashes, frequent)
+    kept = np.add.reduceat(rare.astype(np.int64), bounds[:-1]) if len(windows) else windows
+    only_frequent = kept == 0
+    rare |= np.repeat(only_frequent, windows)
+    kept = np.where(only_frequent, windows, kept)
+    return hashes[rare], np.concatenate([[0], np.cumsum(kept)])
+
+
+def rare_shingles(shingles: list[bytes], frequent: np.ndarray | None) -> list[bytes]:
+    """The shingles whose xxh32 value is not in `frequent`, or all of them when none is left.
+
+    >>> import xxhash
+    >>> table = np.array([xxhash.xxh32_intdigest(b" the ")], dtype=np.uint32)
+    >>> rare_shingles([b" the ", b"ferry"], table), rare_shingles([b" the "], table)
+    ([b'ferry'], [b' the '])
+    """
+    if frequent is None or not len(frequent) or not shingles:
+        return shingles
+    hashes = np.fromiter((xxhash.xxh32_intdigest(s) for s in shingles), dtype=np.uint32, count=len(shingles))
+    rare = ~_in_table(hashes, frequent)
+    return [s for s, r in zip(shingles, rare.tolist(), strict=True) if r] if rare.any() else shingles
 
 
 def _char_shingles(text: str, k: int) -> list[bytes]:

@@ -7,10 +7,13 @@ Why this shape:
   verified: by estimated Jaccard (or the same exact hash), and by its facts (`numbers_names`).
 - Two sources give exactly the same verified candidates (pairs sharing one of the same b bands of r
   rows), as datasketch's storage switch gives one index on several storages:
-  `BandIndex`, a compact in-memory band index that finds and verifies every pair at once in numpy,
-  at a fraction of MinHashLSH's memory (the default); and `LshIndex`, datasketch's MinHashLSH on the
-  storage `lsh_storage` names, or in Redis when `store` is set (`cleaners.redis_store`), so that many
-  machines and runs share it; it is queried and verified paragraph by paragraph.
+  `BandIndex`, a compact band index that finds and verifies every pair at once in numpy (the
+  default), its band buckets either sorted in memory or, with `store` set, kept in Redis
+  (`cleaners.redis_store.RedisBands`) and gathered in bulk, a batch of paragraphs per round trip;
+  and `LshIndex`, datasketch's MinHashLSH on the storage `lsh_storage` names, queried and verified
+  paragraph by paragraph.
+- Candidates are gathered first and the greedy loop runs on them offline: a per-paragraph query of
+  a networked index waits on one round trip per band, which at a million paragraphs is hours.
 """
 
 from __future__ import annotations
@@ -148,19 +151,32 @@ def _band_candidates(
     """The pairs sharing one band whose digests can reach the threshold (or whose texts are equal)."""
     kept_i, kept_j = [], []
     for i, j in _bucket_pairs(_band_keys(sigs, band, rows)):
-        x = small[i] ^ small[j]
-        x |= x >> np.uint64(1)
-        x |= x >> np.uint64(2)
-        rough = small.shape[1] * 16 - np.bitwise_count(x & _LOW_BITS).sum(axis=1, dtype=np.int64)
-        keep = (rough >= need - 1) | (exact[i] == exact[j])
-        kept_i.append(i[keep])
-        kept_j.append(j[keep])
+        i, j = _promising(small, exact, i, j, need)
+        kept_i.append(i)
+        kept_j.append(j)
     empty = np.empty(0, np.int64)
     return (np.concatenate(kept_i), np.concatenate(kept_j)) if kept_i else (empty, empty)
 
 
+class BandStore(Protocol):
+    """Band buckets kept outside the process (`cleaners.redis_store.RedisBands`)."""
+
+    def add(self, start: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Put the paragraphs at positions start, start + 1, ... (one row of band keys each, one column
+        per band) in their buckets; return every pair (earlier, this one) that now shares a bucket."""
+        ...
+
+
+_STORE_BATCH = 10_000  # paragraphs per round trip to a band store
+
+
 def _verified_pairs(
-    docs: list[DocSigs], params: tuple[int, int], threshold: float, num_perm: int, threads: int = 1
+    docs: list[DocSigs],
+    params: tuple[int, int],
+    threshold: float,
+    num_perm: int,
+    threads: int = 1,
+    store: BandStore | None = None,
 ) -> dict[int, list[tuple[int, float, str]]]:
     """For each sketched paragraph (global position in document order), the earlier paragraphs that
     share a band with it and reach the threshold: (position, score, rule).
@@ -168,11 +184,11 @@ def _verified_pairs(
     Candidates are verified in numpy chunks; a 4-bit digest of each hash value (16 packed in a
     uint64, compared with xor and popcount) is compared first: it matches whenever the full value
     does, so a pair below the threshold on digests is below it on values too; only the few
-    survivors are compared in full. Chance band collisions still grow with the square of the
-    corpus: on the benchmark's English prose 0.07-0.09 % of all distinct pairs share one of the
-    default 41 bands of 3 rows (1.4 % at 24 bands of 2 rows, which lsh_recall 0.99 would choose).
-    Bands are independent, so `threads` of them run at once (numpy releases the GIL in the heavy
-    steps); the candidates are sorted afterwards, so the result does not depend on the order."""
+    survivors are compared in full. Chance band collisions grow with the square of the corpus; the
+    sketches leave out shingles frequent in any English text (`cleaners.dedup.frequent`), which keeps
+    them rare. Bands are independent, so `threads` of them run at once (numpy releases the GIL in the
+    heavy steps); the candidates are sorted afterwards, so the result does not depend on the order.
+    With `store`, the buckets are kept there and the pairs gathered from it a batch at a time."""
     if not docs:
         return {}
     sigs = np.concatenate([d.sigs for d in docs])
@@ -180,13 +196,54 @@ def _verified_pairs(
     small = _nibbles(sigs)
     need = threshold * num_perm
     bands, rows = params
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        found = list(pool.map(lambda band: _band_candidates(sigs, small, exact, band, rows, need), range(bands)))
+    if store is None:
+        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+            found = list(pool.map(lambda band: _band_candidates(sigs, small, exact, band, rows, need), range(bands)))
+    else:
+        found = list(_stored_candidates(sigs, small, exact, params, need, store))
     kept_i = [i for i, _ in found]
     kept_j = [j for _, j in found]
     n = len(sigs)
     code = np.unique(np.concatenate(kept_i) * n + np.concatenate(kept_j)) if kept_i else np.empty(0, np.int64)
-    i, j = code // n, code % n
+    return _verify(docs, sigs, exact, code // n, code % n, threshold, num_perm)
+
+
+def _stored_candidates(
+    sigs: np.ndarray, small: np.ndarray, exact: np.ndarray, params: tuple[int, int], need: float, store: BandStore
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """`_band_candidates` of every band, the buckets kept in `store`: the same band keys, so the same
+    pairs, gathered a batch of paragraphs at a time."""
+    bands, rows = params
+    for start in range(0, len(sigs), _STORE_BATCH):
+        part = sigs[start : start + _STORE_BATCH]
+        keys = np.stack([_band_keys(part, band, rows) for band in range(bands)], axis=1)
+        i, j = store.add(start, keys)
+        yield _promising(small, exact, i, j, need)
+
+
+def _promising(
+    small: np.ndarray, exact: np.ndarray, i: np.ndarray, j: np.ndarray, need: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs whose digests can reach the threshold, or whose texts are equal."""
+    x = small[i] ^ small[j]
+    x |= x >> np.uint64(1)
+    x |= x >> np.uint64(2)
+    rough = small.shape[1] * 16 - np.bitwise_count(x & _LOW_BITS).sum(axis=1, dtype=np.int64)
+    keep = (rough >= need - 1) | (exact[i] == exact[j])
+    return i[keep], j[keep]
+
+
+def _verify(
+    docs: list[DocSigs],
+    sigs: np.ndarray,
+    exact: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    threshold: float,
+    num_perm: int,
+) -> dict[int, list[tuple[int, float, str]]]:
+    """The candidate pairs (i < j, sorted, distinct) that reach the threshold or have the same text,
+    and keep their facts, as `_verified_pairs` returns them."""
     same_text = exact[i] == exact[j]
     same = np.zeros(len(i), dtype=np.int64)
     for a in range(0, len(i), _PAIR_CHUNK):
@@ -250,13 +307,16 @@ class CandidateSource(Protocol):
 
 
 class BandIndex:
-    """Every verified pair of the corpus found at once (`_verified_pairs`); a paragraph's candidates
-    are its earlier partners that became representatives."""
+    """Every verified pair of the corpus found at once (`_verified_pairs`), the band buckets sorted in
+    memory or kept in `store`; a paragraph's candidates are its earlier partners that became
+    representatives."""
 
-    def __init__(self, docs: list[DocSigs], settings: Settings) -> None:
+    def __init__(self, docs: list[DocSigs], settings: Settings, store: BandStore | None = None) -> None:
         """`docs` in the loop's order (by document id)."""
         threads = settings.workers if settings.workers > 0 else (os.cpu_count() or 1)  # the workers idle meanwhile
-        self._partners = _verified_pairs(docs, lsh_params(settings), settings.threshold, settings.num_perm, threads)
+        self._partners = _verified_pairs(
+            docs, lsh_params(settings), settings.threshold, settings.num_perm, threads, store
+        )
         self._key_of: dict[int, int] = {}  # global sketched position -> rep key, representatives only
 
     def candidates(self, pos: int, doc: DocSigs, row: int, sig_row: int) -> Iterator[tuple[int, float, str]]:
@@ -302,12 +362,13 @@ class LshIndex:
 
 
 def candidate_source(settings: Settings, docs: list[DocSigs]) -> CandidateSource:
-    """The source the settings select: MinHashLSH with `lsh_storage` set or on Redis with `store` set
-    (this corpus's index, cleared first), else the compact band index. `docs` in the loop's order."""
+    """The source the settings select: the band index with its buckets in Redis with `store` set
+    (this corpus's index, cleared first), MinHashLSH with `lsh_storage` set, else the band index in
+    memory. `docs` in the loop's order."""
     if settings.store is not None:
-        from cleaners.redis_store import lsh_storage
+        from cleaners.redis_store import RedisBands
 
-        return LshIndex(settings, lsh_storage(settings))
+        return BandIndex(docs, settings, RedisBands(settings))
     if settings.lsh_storage is not None:
         return LshIndex(settings, settings.lsh_storage)
     return BandIndex(docs, settings)

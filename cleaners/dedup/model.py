@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from cleaners.dedup import frequent
 from cleaners.dedup.candidates import candidate_source
 from cleaners.dedup.cluster import Cluster, greedy_clusters
 from cleaners.dedup.numbers_names import NameIndex, facts, name_hashes, numbers, numbers_key
@@ -22,7 +23,8 @@ from cleaners.document import Document, Event
 from cleaners.settings import Settings
 from cleaners.verdicts import NO_VERDICTS, Verdicts
 
-FORMAT_VERSION = 2  # 2: facts (numbers, names) beside the sketches
+FORMAT_VERSION = 3  # 2: facts (numbers, names) beside the sketches; 3: sketches without frequent shingles
+_SHINGLING = ("shingle", "shingle_size", "num_perm", "min_dedup_tokens")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class DedupModel:
         (spellings it links are one name); None compares capitalised words as they are written."""
         self.settings = settings
         self.name_index = name_index
+        self._frequent = frequent.digest(settings)  # the table the sketches leave out (None: all shingles)
         self._name_keys: dict[str, list[str]] = {}
         self._docs: dict[str, DocSigs] = {}
         self._members: dict[tuple[str, int], _Member] = {}
@@ -71,7 +74,7 @@ class DedupModel:
             sketched.append(long_enough)
             if long_enough:
                 norms.append(norm)
-        sigs = reusable_sigs(reuse, len(norms), s.num_perm) if reuse is not None else None
+        sigs = reusable_sigs(reuse, len(norms), s.num_perm, self._frequent) if reuse is not None else None
         self._docs[doc.id] = DocSigs(
             index=np.asarray(index, dtype=np.int32),
             exact=np.asarray(exact, dtype=np.uint64),
@@ -87,8 +90,9 @@ class DedupModel:
         self._docs.pop(doc_id, None)
 
     def export_doc(self, doc_id: str) -> dict[str, Any]:
-        """One document's sketches, JSON-safe, for the state store's cache."""
-        return self._docs[doc_id].to_dict()
+        """One document's sketches, JSON-safe, for the state store's cache; with the hash of the table of
+        frequent shingles they were made without, so sketches made otherwise are never reused."""
+        return {**self._docs[doc_id].to_dict(), "frequent_shingles": self._frequent}
 
     def import_doc(self, doc_id: str, data: dict[str, Any]) -> None:
         """Reuse sketches exported by an earlier run (same settings: the state's fingerprint)."""
@@ -102,9 +106,11 @@ class DedupModel:
 
     def _check_compatible(self, other: Settings) -> None:
         mine = self.settings
-        for name in ("shingle", "shingle_size", "num_perm", "min_dedup_tokens"):
+        for name in _SHINGLING:
             if getattr(mine, name) != getattr(other, name):
                 raise ValueError(f"dedup models built with different {name} cannot be merged")
+        if self._frequent != frequent.digest(other):
+            raise ValueError("dedup models built with different frequent_shingles tables cannot be merged")
 
     # decisions ----------------------------------------------------------------------------------
     def decide(self) -> None:
@@ -189,6 +195,7 @@ class DedupModel:
             "shingle_size": s.shingle_size,
             "num_perm": s.num_perm,
             "min_dedup_tokens": s.min_dedup_tokens,
+            "frequent_shingles": self._frequent,
             "docs": {k: self._docs[k].to_dict() for k in sorted(self._docs)} if sketches else {},
             "decisions": [
                 {
@@ -211,9 +218,11 @@ class DedupModel:
         model = cls(settings)
         if data.get("version") != FORMAT_VERSION or data.get("scheme") != SCHEME:
             raise ValueError("dedup state has an unknown format")
-        for name in ("shingle", "shingle_size", "num_perm", "min_dedup_tokens"):
+        for name in _SHINGLING:
             if data.get(name) != getattr(settings, name):
                 raise ValueError(f"dedup state was built with another {name}; observe the documents again")
+        if data.get("frequent_shingles") != model._frequent:
+            raise ValueError("dedup state was built with another frequent_shingles table; observe the documents again")
         model._docs = {k: DocSigs.from_dict(v, settings.num_perm) for k, v in data.get("docs", {}).items()}
         for row in data.get("decisions", []):
             model._members[(row["doc"], int(row["paragraph"]))] = _Member(

@@ -77,8 +77,11 @@ def _unb64(text: str, dtype: Any) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype=dtype).copy()
 
 
-def reusable_sigs(data: dict[str, Any], rows: int, num_perm: int) -> np.ndarray | None:
-    """The signatures of a cached export when they fit the paragraphs to sketch, else None."""
+def reusable_sigs(data: dict[str, Any], rows: int, num_perm: int, frequent: str | None) -> np.ndarray | None:
+    """The signatures of a cached export when they fit the paragraphs to sketch and were made without
+    the same table of frequent shingles (`frequent`: its hash, None for none), else None."""
+    if data.get("frequent_shingles") != frequent:
+        return None
     try:
         sigs = _unb64(data["sigs"], SIG_DTYPE).reshape(-1, num_perm)
     except (KeyError, TypeError, ValueError):  # a damaged cache entry: sketched again

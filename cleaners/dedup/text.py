@@ -5,6 +5,8 @@ Why this shape:
   typography still compare equal, then shingled and sketched: datasketch's MinHash (xxh32 as the
   32-bit input hash its default "affine32" scheme expects), computed for a whole document at once
   by `cleaners.sketching` with values identical to `MinHash.bulk`.
+- Shingles frequent in any English text (`frequent`: " the ", "tion ") are left out of the sketch:
+  they are no evidence of copying, and they made unrelated paragraphs LSH candidates.
 - The exact hash keeps digits as digits (the sketch folds them), so an exact repeat is still a copy
   and "Step 5" / "Step 7" are not; paragraphs too short to shingle are compared by it alone.
 
@@ -20,6 +22,7 @@ import numpy as np
 import xxhash
 
 from cleaners import sketching
+from cleaners.dedup import frequent
 from cleaners.settings import Settings
 
 SEED = sketching.SEED
@@ -110,8 +113,11 @@ def sketch(shingle_sets: list[list[bytes]], num_perm: int) -> np.ndarray:
 
 def sketch_texts(norms: list[str], settings: Settings) -> np.ndarray:
     """Signatures of normalised texts: character shingles through the vectorised path (identical
-    values), word shingles through datasketch's batch API."""
+    values), without the frequent shingles of the settings' table (`frequent`); word shingles through
+    datasketch's batch API."""
     texts = [n[:MAX_SKETCH_CHARS] for n in norms]
     if settings.shingle == "char":
-        return sketching.sketch_char(texts, max(1, settings.shingle_size), settings.num_perm)
+        table = frequent.for_settings(settings)
+        hashes = table.hashes if table is not None else None
+        return sketching.sketch_char(texts, max(1, settings.shingle_size), settings.num_perm, hashes)
     return sketch([shingles(t, settings) for t in texts], settings.num_perm)

@@ -78,3 +78,19 @@ def test_ascii_normalise_on_every_ascii_character() -> None:
     for _ in range(200):
         text = "".join(rng.choice(every) for _ in range(60))
         assert normalise(text) == _normalise_unicode(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abc é", min_size=1, max_size=40), min_size=1, max_size=10),
+    st.lists(st.text(alphabet="abc é", min_size=3, max_size=3), max_size=30),
+)
+def test_sketch_char_without_frequent_shingles_equals_minhash_bulk(texts: list[str], table: list[str]) -> None:
+    """A small alphabet, so texts share shingles with the table, some keep none (they keep all theirs)."""
+    texts = [normalise(t) for t in texts]
+    texts = [t for t in texts if t] or ["a b"]
+    frequent = np.unique(np.array([xxhash.xxh32_intdigest(s.encode()) for s in table], dtype=np.uint32))
+    sets = [sketching.rare_shingles(sketching._char_shingles(t, 3), frequent) for t in texts]
+    mhs = MinHash.bulk(sets, num_perm=32, seed=sketching.SEED, hashfunc=xxhash.xxh32_intdigest)
+    expected = np.stack([m.hashvalues for m in mhs]).astype(np.uint32)
+    assert np.array_equal(sketching.sketch_char(texts, 3, 32, frequent), expected)

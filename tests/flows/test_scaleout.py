@@ -218,9 +218,11 @@ def test_same_outputs_on_every_engine(tmp_path: Path, prefect_server) -> None:
         assert len({k.split(b":")[1] for k in keys}) == 1  # one corpus prefix
         sketch_keys = [k for k in keys if b":sketch:" in k]
         assert len(sketch_keys) == len(ARTICLES)  # the removed file's signatures were deleted
-        values = [r.get(k) for k in sketch_keys] + [v for k in keys if r.type(k) == b"set" for v in r.smembers(k)]
-        assert values and not any(v.startswith(b"\x80") for v in values)  # nothing pickled
-        assert all(v.isdigit() for k in keys if r.type(k) == b"set" for v in r.smembers(k))
+        values = [r.get(k) for k in sketch_keys]
+        assert values and all(v.startswith(b"{") for v in values)  # JSON, nothing pickled
+        lsh = [k for k in keys if b":lsh:" in k]  # one hash per band: band key -> packed uint32 positions
+        assert lsh and all(r.type(k) == b"hash" for k in lsh)
+        assert all(len(f) == 8 and len(v) % 4 == 0 for k in lsh for f, v in r.hgetall(k).items())
 
         # a local Dask cluster of two processes
         res = cli(str(raw), str(tmp_path / "dask-local"), "--dask-workers", "2", env=env)
