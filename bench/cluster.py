@@ -40,9 +40,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,6 +49,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from bench.services import Services
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -217,46 +216,21 @@ def sub_model(model: Any, paragraphs: int, settings: Any) -> Any:
     return sub
 
 
-def timed_decide(model: Any) -> float:
+def timed_decide(model: Any, source: Any = None) -> float:
     t = time.perf_counter()
-    model.decide()
+    model.decide(source)
     return time.perf_counter() - t
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
 def redis_server() -> Iterator[str | None]:
     """redis://127.0.0.1:PORT/0 of a fresh server in a temporary folder, stopped on exit; None when
     redis-server is not installed."""
-    binary = shutil.which("redis-server")
-    if binary is None:
+    if shutil.which("redis-server") is None:
         yield None
         return
-    port = _free_port()
-    with tempfile.TemporaryDirectory(prefix="bench-redis-") as tmp:
-        args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        proc = subprocess.Popen(
-            [*args, "--dir", tmp], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            import os
-
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(10)
+    with tempfile.TemporaryDirectory(prefix="bench-redis-") as tmp, Services(Path(tmp)) as svc:
+        yield svc.redis()
 
 
 def redis_used_memory(store: str) -> int:
@@ -269,6 +243,7 @@ def redis_figures(before: Any, after: Any, paragraphs: int, paragraphs_before: i
     """Redis-backed clustering, ms per sketched paragraph: the previous release's path (MinHashLSH on
     Redis, one query per paragraph, unfiltered sketches) and the bulk path, each checked against the
     in-memory band index on the same documents."""
+    from cleaners.dedup.candidates import LshIndex
     from cleaners.redis_store import LSH, prefix
 
     out: dict[str, Any] = {}
@@ -286,9 +261,9 @@ def redis_figures(before: Any, after: Any, paragraphs: int, paragraphs_before: i
                 "basename": prefix(s) + LSH,
                 "redis": {"host": "127.0.0.1", "port": port, "db": 0},
             }
-            sub.settings = s.model_copy(update={"lsh_storage": datasketch_redis})
+            sub.settings = s
             base = redis_used_memory(store)
-            seconds = timed_decide(sub)
+            seconds = timed_decide(sub, LshIndex(s, datasketch_redis))
             n = sum(len(d.sigs) for d in sub._docs.values())
             out["before"] = {
                 "path": "datasketch MinHashLSH on Redis, queried per paragraph (unfiltered sketches)",

@@ -6,6 +6,7 @@ Precedence: defaults < config file < explicit values (CLI options, flow paramete
 from __future__ import annotations
 
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -84,9 +85,6 @@ class Settings(BaseModel):
         description="Shingles left out of the sketches: frequent in any English text, so no evidence of copying "
         "(tools/build_frequent_shingles.py); applies to the shingle kind and size it lists; None: sketch all shingles.",
     )
-    lsh_storage: dict[str, Any] | None = Field(
-        None, description="datasketch MinHashLSH storage_config (None: in memory; redis for huge corpora)."
-    )
 
     # review
     overrides: Path | None = Field(
@@ -111,6 +109,29 @@ class Settings(BaseModel):
         None, description="Key prefix of this corpus in the store (None: derived from the clean folder's path)."
     )
     connect_timeout: float = Field(5.0, description="Seconds to wait for a Dask scheduler or Redis to answer.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lsh_storage_is_store(cls, data: Any) -> Any:
+        """`store` is the one switch for where the duplicate index lives. The key earlier releases had for
+        it, `lsh_storage` (a datasketch storage_config), is still read: a Redis storage becomes the same
+        `store` URL; any other (in memory) is the default, which gives the same clusters."""
+        if not isinstance(data, dict) or "lsh_storage" not in data:
+            return data
+        data = dict(data)
+        old = data.pop("lsh_storage")
+        redis = old.get("redis") if isinstance(old, dict) and old.get("type") == "redis" else None
+        if isinstance(redis, dict) and data.get("store") is None:
+            host, port, db = redis.get("host", "127.0.0.1"), redis.get("port", 6379), redis.get("db", 0)
+            data["store"] = f"redis://{host}:{port}/{db}"
+        elif old is not None:
+            warnings.warn(
+                "lsh_storage is replaced by store (a redis:// URL, or none for the in-memory index); "
+                "this lsh_storage is ignored: the in-memory index gives the same clusters",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        return data
 
     @model_validator(mode="before")
     @classmethod

@@ -10,8 +10,8 @@ Why this shape:
   `BandIndex`, a compact band index that finds and verifies every pair at once in numpy (the
   default), its band buckets either sorted in memory or, with `store` set, kept in Redis
   (`cleaners.redis_store.RedisBands`) and gathered in bulk, a batch of paragraphs per round trip;
-  and `LshIndex`, datasketch's MinHashLSH on the storage `lsh_storage` names, queried and verified
-  paragraph by paragraph.
+  and `LshIndex`, datasketch's MinHashLSH on any storage it supports, queried and verified paragraph
+  by paragraph (given to `DedupModel.decide` explicitly: tests and benchmarks hold it equal).
 - Candidates are gathered first and the greedy loop runs on them offline: a per-paragraph query of
   a networked index waits on one round trip per band, which at a million paragraphs is hours.
 """
@@ -362,13 +362,11 @@ class LshIndex:
 
 
 def candidate_source(settings: Settings, docs: list[DocSigs]) -> CandidateSource:
-    """The source the settings select: the band index with its buckets in Redis with `store` set
-    (this corpus's index, cleared first), MinHashLSH with `lsh_storage` set, else the band index in
-    memory. `docs` in the loop's order."""
+    """The source `store` selects: the band index with its buckets in Redis at that URL (this corpus's
+    index, cleared first), else in memory. `docs` in the loop's order. (`LshIndex`, datasketch's
+    MinHashLSH on any storage, is given to `DedupModel.decide` explicitly: it finds the same clusters.)"""
     if settings.store is not None:
         from cleaners.redis_store import RedisBands
 
         return BandIndex(docs, settings, RedisBands(settings))
-    if settings.lsh_storage is not None:
-        return LshIndex(settings, settings.lsh_storage)
     return BandIndex(docs, settings)

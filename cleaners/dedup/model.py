@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from cleaners.dedup import frequent
-from cleaners.dedup.candidates import candidate_source
+from cleaners.dedup.candidates import CandidateSource, candidate_source
 from cleaners.dedup.cluster import Cluster, greedy_clusters
 from cleaners.dedup.numbers_names import NameIndex, facts, name_hashes, numbers, numbers_key
 from cleaners.dedup.signatures import DocSigs, reusable_sigs
@@ -113,12 +113,13 @@ class DedupModel:
             raise ValueError("dedup models built with different frequent_shingles tables cannot be merged")
 
     # decisions ----------------------------------------------------------------------------------
-    def decide(self) -> None:
+    def decide(self, source: CandidateSource | None = None) -> None:
         """Greedy clustering in (doc id, paragraph index) order against representatives only, on the
-        candidate source the settings select (`candidate_source`: the compact band index, or
-        datasketch's MinHashLSH with `lsh_storage` or `store` set; both give the same clusters)."""
+        candidate source `store` selects (`candidate_source`: the band index, in memory or in Redis), or
+        on `source` (e.g. `LshIndex`, datasketch's MinHashLSH on any storage); all give the same clusters."""
         order = sorted(self._docs)
-        source = candidate_source(self.settings, [self._docs[k] for k in order])
+        if source is None:
+            source = candidate_source(self.settings, [self._docs[k] for k in order])
         self._record(greedy_clusters(self._docs, source))
 
     def _record(self, clusters: list[Cluster]) -> None:

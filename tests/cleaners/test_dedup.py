@@ -16,6 +16,7 @@ from conftest import removed
 from cleaners import artefacts
 from cleaners.corpus import fit
 from cleaners.dedup import DedupModel, lsh_params, normalise, shingles
+from cleaners.dedup.candidates import LshIndex
 from cleaners.document import Document, Paragraph, split_paragraphs
 from cleaners.language import detect_languages
 from cleaners.pipeline import CorpusModels, Resources
@@ -337,8 +338,7 @@ def test_compact_index_decides_like_minhashlsh(tmp_path: Path, overrides: dict) 
         model.observe(d)
     model.decide()
     compact = _decisions(model)
-    model.settings = settings.model_copy(update={"lsh_storage": {"type": "dict"}})  # the MinHashLSH source
-    model.decide()
+    model.decide(LshIndex(settings, {"type": "dict"}))  # datasketch's MinHashLSH as the source
     assert compact == _decisions(model)
     assert len(compact[1]) > 20
 
@@ -361,11 +361,17 @@ def test_bands_in_threads_give_the_same_pairs_and_clusters(tmp_path: Path) -> No
     assert one and one == _verified_pairs(sigs, params, 0.425, 128, threads=4)
 
 
-def test_lsh_storage_goes_through_minhashlsh(settings: Settings) -> None:
-    from cleaners.dedup.candidates import BandIndex, LshIndex, candidate_source
+def test_store_is_the_one_switch_and_the_old_lsh_storage_key_is_read(settings: Settings) -> None:
+    from cleaners.dedup.candidates import BandIndex, candidate_source
 
-    assert isinstance(candidate_source(settings.model_copy(update={"lsh_storage": {"type": "dict"}}), []), LshIndex)
     assert isinstance(candidate_source(settings, []), BandIndex)
+    old_redis = {"type": "redis", "redis": {"host": "10.0.0.5", "port": 6380, "db": 2}}
+    assert Settings(lsh_storage=old_redis).store == "redis://10.0.0.5:6380/2"
+    with pytest.warns(DeprecationWarning, match="replaced by store"):
+        assert Settings(lsh_storage=old_redis, store="redis://h:1/0").store == "redis://h:1/0"  # the new key wins
+    with pytest.warns(DeprecationWarning, match="replaced by store"):
+        assert Settings(lsh_storage={"type": "dict"}).store is None
+    assert "lsh_storage" not in Settings().model_dump()
 
 
 def test_bucket_pairs_lists_every_equal_pair_once() -> None:

@@ -13,6 +13,7 @@ from conftest import removed
 from cleaners.corpus import fit
 from cleaners.dedup import DedupModel, facts, names, normalise, numbers, sketch_texts
 from cleaners.dedup import model as dedup_model
+from cleaners.dedup.candidates import LshIndex
 from cleaners.document import Document, Paragraph
 from cleaners.settings import Settings
 
@@ -185,8 +186,7 @@ def _corpus() -> list[Document]:
 def test_minhashlsh_path_decides_like_the_compact_index() -> None:
     model = run(*_corpus(), index=Names(links={"tolwanen": "tolvanen"}))
     compact = model.to_dict(sketches=False)
-    model.settings = model.settings.model_copy(update={"lsh_storage": {"type": "dict"}})  # the MinHashLSH source
-    model.decide()
+    model.decide(LshIndex(model.settings, {"type": "dict"}))  # datasketch's MinHashLSH as the source
     assert model.to_dict(sketches=False) == compact
     assert len(compact["clusters"]) >= 3
 

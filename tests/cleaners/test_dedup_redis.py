@@ -22,6 +22,7 @@ from test_dedup import _decisions, _generated_docs
 
 from cleaners.dedup import DedupModel, lsh_params
 from cleaners.dedup import candidates as dedup_candidates
+from cleaners.dedup.candidates import LshIndex
 from cleaners.settings import Settings
 
 redis = pytest.importorskip("redis")
@@ -128,6 +129,5 @@ def test_redis_source_decides_like_the_in_memory_index_and_minhashlsh(
     assert _decisions(model) == in_memory
 
     monkeypatch.setattr(redis.client.Pipeline, "execute", real_execute)
-    model.settings = settings.model_copy(update={"lsh_storage": {"type": "dict"}})
-    model.decide()
+    model.decide(LshIndex(settings, {"type": "dict"}))  # datasketch's MinHashLSH as the source
     assert _decisions(model) == in_memory
