@@ -85,7 +85,9 @@ class Settings(BaseModel):
         "(tools/build_frequent_shingles.py); applies to the shingle kind and size it lists; None: sketch all shingles.",
     )
     lsh_storage: dict[str, Any] | None = Field(
-        None, description="datasketch MinHashLSH storage_config (None: in memory; redis for huge corpora)."
+        None,
+        description="datasketch MinHashLSH storage_config, queried paragraph by paragraph (None: the band index in "
+        "memory; for huge corpora use `store`, whose Redis index is read in bulk).",
     )
 
     # review
