@@ -21,6 +21,7 @@ from cleaners.corpus import fit
 from cleaners.dedup import DedupModel, normalise, sketch_texts
 from cleaners.dedup import model as dedup_model
 from cleaners.dedup.frequent import for_settings, load, parse
+from cleaners.dedup.signatures import reusable_sigs
 from cleaners.document import Document, Paragraph
 from cleaners.settings import DATA_DIR, Settings
 from cleaners.state import CorpusState, StateError, fingerprint
@@ -198,6 +199,10 @@ def test_cached_sketches_of_another_table_are_made_again(tmp_path: Path, monkeyp
     shipped.observe(a)
     cached = shipped.export_doc("a.txt")
     assert cached["frequent_shingles"] == load(TABLE).digest
+    legacy = {k: v for k, v in cached.items() if k != "frequent_shingles"}  # a previous release's entry
+    rows = len(shipped._docs["a.txt"].sigs)
+    assert reusable_sigs(legacy, rows, 128, load(TABLE).digest) is None
+    assert reusable_sigs(cached, rows, 128, load(TABLE).digest) is not None
     other = DedupModel(Settings(frequent_shingles=mine))
     other.observe(a, reuse=cached)
     fresh = DedupModel(Settings(frequent_shingles=mine))
