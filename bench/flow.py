@@ -67,7 +67,7 @@ def run_flow(raw: Path, clean: Path) -> dict[str, Any]:
     overhead_flow(k)
     per_task = max(0.0, (time.perf_counter() - t - empty_flow) / k)
     return {
-        "code": sys.modules["cleaners"].__file__,
+        "code": str(Path(sys.modules["cleaners"].__file__).parent.parent),  # which release ran
         "server": os.environ.get("PREFECT_API_URL") or "ephemeral",
         "summary": summary,
         "startup_s": startup,

@@ -117,8 +117,15 @@ def run_flow(raw: Path, clean: Path, code: Path = ROOT, api_url: str | None = No
     if api_url:
         env["PREFECT_API_URL"] = api_url
     out = clean.parent / f"{clean.name}.flow.json"
-    subprocess.run([sys.executable, "-m", "bench.flow", str(raw), str(clean), str(out)], env=env, check=True)
-    return json.loads(out.read_text(encoding="utf-8"))
+    # Started outside the checkout: `python -m` puts its working folder first on sys.path, which would
+    # put this checkout's cleaners/ before the release under test.
+    subprocess.run(
+        [sys.executable, "-m", "bench.flow", str(raw), str(clean), str(out)], env=env, check=True, cwd=clean.parent
+    )
+    result = json.loads(out.read_text(encoding="utf-8"))
+    if Path(result["code"]).resolve() != Path(code).resolve():
+        raise SystemExit(f"the flow ran the code in {result['code']}, not {code}")
+    return result
 
 
 def flow_figures(flow: dict[str, Any], n_bytes: int) -> dict[str, Any]:
