@@ -233,6 +233,23 @@ def redis_server() -> Iterator[str | None]:
         yield svc.redis()
 
 
+def on_redis(path: str, sub: Any, store: str, seconds_memory: float, expected: Any, source: Any = None) -> dict:
+    """One clustering of `sub` against Redis (its settings or `source` say how), timed and measured beside
+    the in-memory run that gave `expected` in `seconds_memory`."""
+    base = redis_used_memory(store)
+    seconds = timed_decide(sub, source)
+    n = sum(len(d.sigs) for d in sub._docs.values())
+    return {
+        "path": path,
+        "paragraphs": n,
+        "seconds": round(seconds, 2),
+        "ms_per_paragraph": round(seconds / n * 1000, 3),
+        "in_memory_ms_per_paragraph": round(seconds_memory / n * 1000, 4),
+        "index_bytes_per_paragraph": round((redis_used_memory(store) - base) / n, 1),
+        "same_as_in_memory": decisions(sub) == expected,
+    }
+
+
 def redis_used_memory(store: str) -> int:
     import redis
 
@@ -262,36 +279,27 @@ def redis_figures(before: Any, after: Any, paragraphs: int, paragraphs_before: i
                 "redis": {"host": "127.0.0.1", "port": port, "db": 0},
             }
             sub.settings = s
-            base = redis_used_memory(store)
-            seconds = timed_decide(sub, LshIndex(s, datasketch_redis))
-            n = sum(len(d.sigs) for d in sub._docs.values())
-            out["before"] = {
-                "path": "datasketch MinHashLSH on Redis, queried per paragraph (unfiltered sketches)",
-                "paragraphs": n,
-                "seconds": round(seconds, 2),
-                "ms_per_paragraph": round(seconds / n * 1000, 3),
-                "in_memory_ms_per_paragraph": round(seconds_memory / n * 1000, 4),
-                "index_bytes_per_paragraph": round((redis_used_memory(store) - base) / n, 1),
-                "same_as_in_memory": decisions(sub) == expected,
-            }
+            out["before"] = on_redis(
+                "datasketch MinHashLSH on Redis, queried per paragraph (unfiltered sketches)",
+                sub,
+                store,
+                seconds_memory,
+                expected,
+                LshIndex(s, datasketch_redis),
+            )
         if paragraphs:
             s = after.settings.model_copy(update={"corpus_name": "bench-after"})
             sub = sub_model(after, paragraphs, s)
             seconds_memory = timed_decide(sub)
             expected = decisions(sub)
             sub.settings = s.model_copy(update={"store": store})
-            base = redis_used_memory(store)
-            seconds = timed_decide(sub)
-            n = sum(len(d.sigs) for d in sub._docs.values())
-            out["after"] = {
-                "path": "band index, buckets in Redis gathered in bulk (frequent shingles left out)",
-                "paragraphs": n,
-                "seconds": round(seconds, 2),
-                "ms_per_paragraph": round(seconds / n * 1000, 3),
-                "in_memory_ms_per_paragraph": round(seconds_memory / n * 1000, 4),
-                "index_bytes_per_paragraph": round((redis_used_memory(store) - base) / n, 1),
-                "same_as_in_memory": decisions(sub) == expected,
-            }
+            out["after"] = on_redis(
+                "band index, buckets in Redis gathered in bulk (frequent shingles left out)",
+                sub,
+                store,
+                seconds_memory,
+                expected,
+            )
     return out
 
 

@@ -58,3 +58,19 @@ def removed(model, doc) -> list[int]:
     """Apply a decided near-duplicate model to `doc`; the indexes of the paragraphs it removed."""
     model.apply(doc)
     return [p.index for p in doc.paragraphs if p.removed == "duplicate"]
+
+
+# Invented prose shared by the near-duplicate tests: a ferry timetable cut, a re-edited copy of it,
+# and an unrelated bakery story.
+FERRY = (
+    "The Velmora ferry company said on Tuesday that it would cut the winter timetable to three "
+    "crossings a day, blaming higher fuel costs and a shortage of trained deckhands at the port of Ostrigan."
+)
+FERRY_EDITED = (
+    "The Velmora ferry company said on Tuesday it would reduce the winter timetable to three "
+    "crossings a day, blaming higher fuel costs and a lack of qualified deckhands at the port of Ostrigan."
+)
+BAKERY = (
+    "A family bakery on Quay Street has opened a second shop near the lighthouse, hiring four apprentices "
+    "from the vocational school and promising rye loaves baked to a recipe older than the harbour wall."
+)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import html
 import itertools
 import json
-import os
 from pathlib import Path
 
 import ftfy
 import numpy as np
 import pytest
-from conftest import removed
+from conftest import BAKERY, FERRY, FERRY_EDITED, removed, shared_path
 
 from cleaners import artefacts
 from cleaners.corpus import fit
@@ -22,24 +21,10 @@ from cleaners.language import detect_languages
 from cleaners.pipeline import CorpusModels, Resources
 from cleaners.settings import Settings
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-
-# Invented prose: a harbour town, a ferry company and a council vote.
-FERRY = (
-    "The Velmora ferry company said on Tuesday that it would cut the winter timetable to three "
-    "crossings a day, blaming higher fuel costs and a shortage of trained deckhands at the port of Ostrigan."
-)
-FERRY_EDITED = (
-    "The Velmora ferry company said on Tuesday it would reduce the winter timetable to three "
-    "crossings a day, blaming higher fuel costs and a lack of qualified deckhands at the port of Ostrigan."
-)
+# Invented prose: a harbour town, a ferry company and a council vote (FERRY, FERRY_EDITED, BAKERY: conftest).
 FERRY_OTHER = (
     "Councillor Ilse Varanek of Ostrigan asked the Velmora ferry company to publish its fuel contracts "
     "before the council votes on a harbour subsidy, and said residents deserved a reliable winter service."
-)
-BAKERY = (
-    "A family bakery on Quay Street has opened a second shop near the lighthouse, hiring four apprentices "
-    "from the vocational school and promising rye loaves baked to a recipe older than the harbour wall."
 )
 SUBHEAD = "What happens next"
 
@@ -238,7 +223,7 @@ def _labelled_docs() -> tuple[list[Document], set[tuple]]:
     """Content paragraphs as the pipeline would hand them to dedup: labelled chrome lines and
     glued chrome fragments (such as a photo credit after a caption) removed."""
     docs, groups = [], []
-    for root, raw_dir, prefix in ((SHARED / "dev-corpus", "raw", "dev/"), (SHARED / "seeds", "", "seed/")):
+    for root, raw_dir, prefix in ((shared_path("dev-corpus"), "raw", "dev/"), (shared_path("seeds"), "", "seed/")):
         labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))["docs"]
         for name, lab in sorted(labels.items()):
             text = _decode((root / raw_dir / name).read_bytes(), lab.get("encoding", "utf-8"))
@@ -273,10 +258,6 @@ def _labelled_docs() -> tuple[list[Document], set[tuple]]:
 
 
 def test_dev_corpus_duplicate_groups_clustered(settings: Settings) -> None:
-    if not (SHARED / "dev-corpus").is_dir() or not (SHARED / "seeds").is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"labelled data missing under {SHARED}")
-        pytest.skip("labelled data not available")
     docs, positive = _labelled_docs()
     # As in the pipeline: the artefact stage and the transliteration model edit the text first (calqued organisation
     # names restored), and names are compared through the run's transliteration model (it links the copies' spellings).

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xxhash
-from conftest import removed
+from conftest import BAKERY, FERRY, FERRY_EDITED, removed
 from datasketch import MinHash
 from pydantic import ValidationError
 
@@ -29,19 +29,6 @@ from cleaners.state import CorpusState, StateError, fingerprint
 REPO = Path(__file__).resolve().parents[2]
 TABLE = DATA_DIR / "frequent_shingles.json"
 
-# Invented prose: a ferry timetable cut, a re-edited copy of it, and an unrelated bakery story.
-FERRY = (
-    "The Velmora ferry company said on Tuesday that it would cut the winter timetable to three "
-    "crossings a day, blaming higher fuel costs and a shortage of trained deckhands at the port of Ostrigan."
-)
-FERRY_EDITED = (
-    "The Velmora ferry company said on Tuesday it would reduce the winter timetable to three "
-    "crossings a day, blaming higher fuel costs and a lack of qualified deckhands at the port of Ostrigan."
-)
-BAKERY = (
-    "A family bakery on Quay Street has opened a second shop near the lighthouse, hiring four apprentices "
-    "from the vocational school and promising rye loaves baked to a recipe older than the harbour wall."
-)
 # Lines of nothing but common English (`common_table` lists every 5-gram of them).
 COMMON = ["There is one in the other, and the other is in it.", "It is not the one that was in the other one."]
 
