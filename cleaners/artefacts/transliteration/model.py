@@ -19,10 +19,11 @@ beside the German spelling, the sh spelling is the trace of a German pivot and j
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cleaners.artefacts.spans import Finding, apply_findings
 from cleaners.artefacts.tables import ArtefactTables, load_tables
@@ -93,6 +94,16 @@ def _name_shaped(word: str) -> bool:
     return not any(ch.isupper() for part in parts for ch in part[1:])
 
 
+class _Observed(NamedTuple):
+    """What `decide` needs of one English document: its convention, its names in order of first
+    occurrence with the form each is displayed in, and its lowercase words (sorted)."""
+
+    convention: str
+    names: tuple[str, ...]
+    forms: tuple[str, ...]
+    lower: tuple[str, ...]
+
+
 @dataclass
 class _Decision:
     canonical: str  # lower-cased token
@@ -106,8 +117,7 @@ class TransliterationModel:
         self.settings = settings
         self.res = resources or load_tables(settings)
         self.tl = self.res.conventions
-        # doc id -> {"names": {token: count}, "forms": {token: display}, "lower": [...], "convention": str}
-        self.docs: dict[str, dict[str, Any]] = {}
+        self.docs: dict[str, _Observed] = {}
         self.spellings: dict[str, _Decision] = {}  # variant (lower-cased) -> its canonical spelling
         self.display: dict[str, str] = {}
         self.lowercase: set[str] = set()
@@ -125,12 +135,9 @@ class TransliterationModel:
             return
         words = _words("\n".join(para.text for para in doc.live))  # no word runs across "\n"
         names, forms, lower = self._count_words(words)
-        self.docs[doc.id] = {
-            "names": dict(names),
-            "forms": forms,
-            "lower": sorted(lower),
-            "convention": self._convention(names, lower),
-        }
+        self.docs[doc.id] = _Observed(
+            self._convention(names, lower), tuple(names), tuple(forms[t] for t in names), tuple(sorted(lower))
+        )
 
     def _count_words(self, words: list[str]) -> tuple[dict[str, int], dict[str, str], set[str]]:
         """Name counts, each name's display form, and the lowercase words, once per distinct word.
@@ -211,19 +218,19 @@ class TransliterationModel:
         """Link each spelling to the attested English spelling of the same name, where the evidence holds."""
         self.lowercase = set()
         for data in self.docs.values():
-            self.lowercase.update(data["lower"])
+            self.lowercase.update(data.lower)
         doc_freq: dict[str, int] = defaultdict(int)
         en_freq: dict[str, int] = defaultdict(int)
         conventions: dict[str, set[str]] = defaultdict(set)  # token -> conventions of the documents it is in
         self.display = {}
         for data in self.docs.values():
-            for token in data["names"]:
+            for token, form in zip(data.names, data.forms, strict=True):
                 if not self.is_name(token):
                     continue
                 doc_freq[token] += 1
-                conventions[token].add(data["convention"])
-                self.display.setdefault(token, data["forms"].get(token, token.title()))
-                if data["convention"] == "en":
+                conventions[token].add(data.convention)
+                self.display.setdefault(token, form)
+                if data.convention == "en":
                     en_freq[token] += 1
         user = self.res.user_names
         english = {t for t in en_freq if self._marks(t) == 0.0} | set(user.canonical_tokens)
@@ -234,15 +241,15 @@ class TransliterationModel:
             by_key[self.tl.key(token)].append(token)
         # A document whose names render onto attested spellings in two places or more is written through
         # that convention too, as one whose fingerprints say so is.
-        self.written_through = {doc_id: data["convention"] for doc_id, data in self.docs.items()}
+        self.written_through = {doc_id: data.convention for doc_id, data in self.docs.items()}
         for doc_id, data in self.docs.items():
-            if data["convention"] != "en":
+            if data.convention != "en":
                 continue
-            for token in data["names"]:
+            for token in data.names:
                 conv = self._double_link(token, by_key) if token in doc_freq else None
                 if conv is not None:
                     self.written_through[doc_id] = conv
-                    for other in data["names"]:
+                    for other in data.names:
                         conventions[other].add(conv)
                     break
         self.written_through = {d: c for d, c in sorted(self.written_through.items()) if c != "en"}
@@ -408,7 +415,18 @@ class TransliterationModel:
 
     # -- state -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {"docs": self.docs}
+        """The observations, each distinct word written once (`words`) and referred to by its index:
+        the documents of a batch share most of their vocabulary."""
+        index: dict[str, int] = {}
+
+        def ids(words: tuple[str, ...]) -> list[int]:
+            return [index.setdefault(w, len(index)) for w in words]
+
+        docs = {
+            doc_id: [data.convention, ids(data.names), ids(data.forms), ids(data.lower)]
+            for doc_id, data in self.docs.items()
+        }
+        return {"words": list(index), "docs": docs}
 
     def decisions(self) -> dict[str, Any]:
         """What `apply` needs after `decide`, without the per-document observations (which grow
@@ -437,5 +455,10 @@ class TransliterationModel:
         cls, data: dict[str, Any], settings: Settings, resources: ArtefactTables | None = None
     ) -> TransliterationModel:
         model = cls(settings, resources)
-        model.docs = {k: dict(v) for k, v in data.get("docs", {}).items()}
+        # interned: a word is one string object however many batches and documents hold it
+        words = [sys.intern(w) for w in data.get("words", ())]
+        model.docs = {
+            doc_id: _Observed(conv, *(tuple(map(words.__getitem__, ids)) for ids in (names, forms, lower)))
+            for doc_id, (conv, names, forms, lower) in data.get("docs", {}).items()
+        }
         return model
