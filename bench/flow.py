@@ -60,7 +60,8 @@ def run_flow(raw: Path, clean: Path) -> dict[str, Any]:
         wall = time.perf_counter() - t
         workers.shutdown()
     n_docs = sum(1 for p in raw.rglob("*") if p.is_file())
-    per_phase = len(_batches(list(range(n_docs)), settings.batch_size, workers.worker_count(settings.workers)))
+    size = settings.batch_size or 256  # the local runner's batches, in this release and the ones before
+    per_phase = len(_batches(list(range(n_docs)), size, workers.worker_count(settings.workers)))
     n_tasks = 4 * per_phase + 4  # prepare, observe, apply, write batches + scan/decide/cluster/report
     k = 200
     t = time.perf_counter()

@@ -1,7 +1,7 @@
 """Scaling benchmark: one generated corpus on the local runner and on a local Dask cluster of 1 and 2
 workers, Prefect's per-task overhead on each runner, and the memory a Redis duplicate index needs.
 
-    python -m bench.scaling --size 10000 [--batch-size 64] [--redis-paragraphs 100000] [--out bench/results]
+    python -m bench.scaling --size 10000 [--batch-size N] [--redis-paragraphs 100000] [--out bench/results]
 
 Each engine runs `corpusclean run RAW CLEAN --full` as a subprocess (wall time end to end, Prefect's
 start-up included; the flow's own total from summary.json beside it) and every engine's clean/ is
@@ -39,10 +39,24 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def run_engine(raw: Path, clean: Path, args: list[str], batch_size: int) -> dict[str, Any]:
+def tasks_of(files: int, args: list[str], batch_size: int | None) -> int:
+    """Prefect tasks the flow submits for `files` raw files on the engine of `args`: a batch per phase
+    (prepare, observe, apply, write) as the flow cuts them, and scan, decide, cluster and report."""
+    from cleaners.settings import Settings
+    from flows import engines
+    from flows.clean_corpus import _batches
+
+    workers = int(args[args.index("--dask-workers") + 1]) if "--dask-workers" in args else (os.cpu_count() or 1)
+    settings = Settings(batch_size=batch_size, dask_workers=workers if args else 0)
+    size, per_worker = engines.batching(settings)
+    return 4 * len(_batches(list(range(files)), size, workers, per_worker)) + 4
+
+
+def run_engine(raw: Path, clean: Path, args: list[str], batch_size: int | None) -> dict[str, Any]:
     shutil.rmtree(clean, ignore_errors=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    cmd = [str(BIN / "corpusclean"), "run", str(raw), str(clean), "--full", "--batch-size", str(batch_size), *args]
+    size = ["--batch-size", str(batch_size)] if batch_size else []
+    cmd = [str(BIN / "corpusclean"), "run", str(raw), str(clean), "--full", *size, *args]
     t = time.perf_counter()
     res = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t
@@ -165,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scaling", description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=10_000, help="body paragraphs of the generated corpus")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=None, help="default: each engine's own (flows.engines)")
     parser.add_argument("--tasks", type=int, default=50, help="no-op tasks for the per-task overhead")
     parser.add_argument("--redis-paragraphs", type=int, default=100_000, help="0: skip the Redis measurement")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
@@ -191,15 +205,22 @@ def main(argv: list[str] | None = None) -> int:
         reference = reference or snap
         results[name] = res
         print(f"{name:38s} wall {res['wall_s']:7.1f} s  flow {res['flow_s']:7.1f} s  {res['mb_per_s']:6.2f} MB/s")
-    batches = -(-len(list(raw.rglob("*.txt"))) // args.batch_size)
+    files = len(list(raw.rglob("*.txt")))
     overhead = {"local": task_overhead("local", args.tasks), "dask": task_overhead("dask", args.tasks)}
+    for res in results.values():  # what the tasks cost the run: tasks x per-task cost / flow time
+        res["tasks"] = tasks_of(files, res["args"], args.batch_size)
+        per_task = overhead["dask" if res["args"] else "local"]
+        res["task_overhead_share"] = round(res["tasks"] * per_task / res["flow_s"], 4)
     redis = redis_memory(args.redis_paragraphs) if args.redis_paragraphs else {"skipped": "--redis-paragraphs 0"}
 
     print()
-    print(f"corpus: {args.size} paragraphs, {mb:.1f} MB, {batches} batches of <= {args.batch_size} files per phase")
-    print(f"{'engine':38s} {'wall s':>8s} {'flow s':>8s} {'MB/s':>7s}  same output")
+    print(f"corpus: {args.size} paragraphs, {mb:.1f} MB, {files} files")
+    print(f"{'engine':38s} {'wall s':>8s} {'flow s':>8s} {'MB/s':>7s} {'tasks':>6s} {'share':>6s}  same output")
     for name, res in results.items():
-        print(f"{name:38s} {res['wall_s']:8.1f} {res['flow_s']:8.1f} {res['mb_per_s']:7.2f}  {res['same_as_local']}")
+        print(
+            f"{name:38s} {res['wall_s']:8.1f} {res['flow_s']:8.1f} {res['mb_per_s']:7.2f} {res['tasks']:6d} "
+            f"{res['task_overhead_share']:6.1%}  {res['same_as_local']}"
+        )
     for runner, sec in overhead.items():
         print(f"per-task overhead, {runner:5s}: {sec * 1000:7.1f} ms per submitted batch")
     if "skipped" not in redis:
@@ -214,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     record = {
         "machine": machine(),
         "corpus": {"paragraphs": args.size, "seed": args.seed, "mb": round(mb, 2), "files": len(list(raw.rglob("*")))},
-        "batch_size": args.batch_size,
+        "batch_size": args.batch_size or "each engine's default",
         "engines": results,
         "per_task_overhead_ms": {k: round(v * 1000, 1) for k, v in overhead.items()},
         "redis_memory": redis,

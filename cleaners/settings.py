@@ -92,7 +92,12 @@ class Settings(BaseModel):
     )
 
     # orchestration
-    batch_size: int = Field(256, description="Documents (raw files) per Prefect task, at most.")
+    batch_size: int | None = Field(
+        None,
+        ge=1,
+        description="Documents (raw files) per Prefect task, at most (default: 256; 2048 on Dask, whose "
+        "tasks cost the flow process about 0.1 s each).",
+    )
     workers: int = Field(0, description="Worker processes for per-document passes (0: one per core).")
 
     # scale-out (engines, not results: none of these is part of the state's fingerprint)

@@ -124,14 +124,11 @@ def report_task(
     )
 
 
-BATCHES_PER_WORKER = 4
-
-
-def _batches(items: list, size: int, workers: int = 1) -> list[tuple[str, list]]:
-    """Batches of at most `size`. A corpus too small to fill `BATCHES_PER_WORKER` batches per
-    worker gets smaller ones, so no worker waits on another's last batch; a large one keeps
-    `size`, since every task costs the Prefect API a few records."""
-    size = max(1, min(size, -(-len(items) // (max(1, workers) * BATCHES_PER_WORKER))))
+def _batches(items: list, size: int, workers: int = 1, per_worker: int = 4) -> list[tuple[str, list]]:
+    """Batches of at most `size`. A corpus too small to fill `per_worker` batches per worker gets
+    smaller ones, so no worker waits on another's last batch; a large one keeps `size`, since every
+    task costs the flow process and the Prefect API (`engines.batching`)."""
+    size = max(1, min(size, -(-len(items) // (max(1, workers) * per_worker))))
     return [(f"b{i // size:05d}", items[i : i + size]) for i in range(0, len(items), size)]
 
 
@@ -202,10 +199,12 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     work.mkdir(parents=True)
     state.prepared_dir.mkdir(parents=True, exist_ok=True)
 
+    size, per_worker = engines.batching(settings)
+    cut = (size, engines.parallelism(settings), per_worker)
     t = time.perf_counter()
     futures = [
         prepare_task.submit(b, srcs, str(state.prepared_dir), sdata)
-        for b, srcs in _batches(changed, settings.batch_size, engines.parallelism(settings))
+        for b, srcs in _batches(changed, *cut)
     ]
     prepared_ids: dict[str, list[str]] = {}
     prepared_files: dict[str, str] = {}
@@ -217,7 +216,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     gone_keys = plan.settle(state, prepared_ids, prepared_files)
     stores.sketch_cache(settings, state.prepared_dir).delete(gone_keys)
 
-    groups = _batches(sorted(current), settings.batch_size, engines.parallelism(settings))
+    groups = _batches(sorted(current), *cut)
     keyed = [(b, plan.located(state, rels)) for b, rels in groups]
     prepared = str(state.prepared_dir)
 

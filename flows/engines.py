@@ -111,6 +111,21 @@ def parallelism(settings: Settings) -> int:
     return workers.worker_count(settings.workers)
 
 
+# Raw files per task and batches per worker (a small corpus is cut finer, so that no worker waits on
+# another's last batch). A Dask task costs the flow process about 0.1 s (Prefect serialises its settings
+# context for every submission; `python -m bench.scaling`), so Dask batches are 8 times larger and a
+# small corpus is cut into 2 per worker: the tasks stay under 5 % of the run.
+LOCAL_BATCHING = (256, 4)
+DASK_BATCHING = (2048, 2)
+
+
+def batching(settings: Settings) -> tuple[int, int]:
+    """(raw files per batch at most, batches per worker at least) for the settings' engine; an explicit
+    `batch_size` wins."""
+    size, per_worker = DASK_BATCHING if uses_dask(settings) else LOCAL_BATCHING
+    return settings.batch_size or size, per_worker
+
+
 def _loopback(address: str) -> bool:
     host = urlsplit(address if "://" in address else f"tcp://{address}").hostname or ""
     if host == "localhost":

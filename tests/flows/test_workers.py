@@ -36,14 +36,30 @@ def test_a_batch_past_its_limit_is_killed() -> None:
 
 
 def test_batches_cover_every_item_in_order_and_keep_workers_busy() -> None:
-    from flows.clean_corpus import BATCHES_PER_WORKER, _batches
+    from flows.clean_corpus import _batches
 
     items = list(range(1000))
-    for size, n_workers, expected in [(256, 2, 125), (256, 1, 250), (64, 2, 64), (100_000, 3, 84)]:
-        got = _batches(items, size, n_workers)
+    for size, n_workers, per_worker, expected in [
+        (256, 2, 4, 125),
+        (256, 1, 4, 250),
+        (64, 2, 4, 64),
+        (100_000, 3, 4, 84),
+        (2048, 2, 2, 250),
+    ]:
+        got = _batches(items, size, n_workers, per_worker)
         assert [x for _, b in got for x in b] == items
         assert max(len(b) for _, b in got) == expected
-        assert len(got) >= min(len(items), BATCHES_PER_WORKER * n_workers)
+        assert len(got) >= min(len(items), per_worker * n_workers)
     big = _batches(list(range(100_000)), 256, 2)
     assert len(big) == -(-100_000 // 256) and len({name for name, _ in big}) == len(big)
     assert _batches([], 256, 2) == [] and _batches([7], 256, 2) == [("b00000", [7])]
+
+
+def test_dask_batches_are_larger_and_an_explicit_batch_size_wins() -> None:
+    from cleaners.settings import Settings
+    from flows import engines
+
+    assert engines.batching(Settings()) == engines.LOCAL_BATCHING
+    assert engines.batching(Settings(dask_workers=2)) == engines.DASK_BATCHING
+    assert engines.DASK_BATCHING[0] > engines.LOCAL_BATCHING[0]
+    assert engines.batching(Settings(dask_workers=2, batch_size=8))[0] == 8
