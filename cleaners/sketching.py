@@ -119,16 +119,41 @@ def sketch_char(texts: list[str], k: int, num_perm: int, frequent: np.ndarray | 
     return out
 
 
-def _in_table(hashes: np.ndarray, table: np.ndarray) -> np.ndarray:
-    at = np.minimum(np.searchsorted(table, hashes), len(table) - 1)
-    return table[at] == hashes
+# Bits of a shingle hash that address a slot of the frequent-shingle index (`_slot_index`): 2^18 slots
+# (1 MB) hold a table of a few thousand entries with a dozen collisions.
+_SLOT_BITS = 18
+_SLOT_MASK = np.uint32((1 << _SLOT_BITS) - 1)
+
+
+@lru_cache(maxsize=4)
+def _slot_index(table: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The table (sorted uint32 values, as bytes) as a direct-address index: slot `h & mask` holds the
+    table's value with those low bits, and an empty slot holds a value whose low bits are not its own
+    (so no hash matches it); the values that found their slot taken are the `rest`, looked up apart."""
+    values = np.frombuffer(table, dtype=np.uint32)
+    slots = np.arange(1 << _SLOT_BITS, dtype=np.uint32) ^ np.uint32(1)
+    at, first = np.unique(values & _SLOT_MASK, return_index=True)
+    slots[at] = values[first]
+    placed = np.zeros(len(values), dtype=bool)
+    placed[first] = True
+    return slots, values[~placed]
+
+
+def in_table(hashes: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Per hash, whether it is in `table` (sorted uint32 values): one gather and compare per hash
+    instead of a binary search (ten times faster on a document's shingles)."""
+    slots, rest = _slot_index(table.tobytes())
+    found = slots[hashes & _SLOT_MASK] == hashes
+    if rest.size:
+        found |= np.isin(hashes, rest)
+    return found
 
 
 def _drop_frequent(hashes: np.ndarray, bounds: np.ndarray, frequent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The shingle hashes of each group (`bounds`) without the frequent ones, except in groups that have
     nothing else (they keep all theirs); and the new bounds. No group becomes empty."""
     windows = np.diff(bounds)
-    rare = ~_in_table(hashes, frequent)
+    rare = ~in_table(hashes, frequent)
     kept = np.add.reduceat(rare.astype(np.int64), bounds[:-1]) if len(windows) else windows
     only_frequent = kept == 0
     rare |= np.repeat(only_frequent, windows)
@@ -147,7 +172,7 @@ def rare_shingles(shingles: list[bytes], frequent: np.ndarray | None) -> list[by
     if frequent is None or not len(frequent) or not shingles:
         return shingles
     hashes = np.fromiter((xxhash.xxh32_intdigest(s) for s in shingles), dtype=np.uint32, count=len(shingles))
-    rare = ~_in_table(hashes, frequent)
+    rare = ~in_table(hashes, frequent)
     return [s for s, r in zip(shingles, rare.tolist(), strict=True) if r] if rare.any() else shingles
 
 

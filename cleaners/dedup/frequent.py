@@ -35,6 +35,7 @@ import numpy as np
 import xxhash
 
 from cleaners.settings import Settings
+from cleaners.sketching import in_table  # the one lookup the sketches use
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,7 @@ class FrequentShingles:
         """
         if not len(self.hashes):
             return np.zeros(len(hashes), dtype=bool)
-        at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
-        return self.hashes[at] == hashes
+        return in_table(np.asarray(hashes, dtype=np.uint32), self.hashes)
 
 
 def parse(data: object, source: str, digest: str = "") -> FrequentShingles:

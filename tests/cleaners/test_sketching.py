@@ -94,3 +94,19 @@ def test_sketch_char_without_frequent_shingles_equals_minhash_bulk(texts: list[s
     mhs = MinHash.bulk(sets, num_perm=32, seed=sketching.SEED, hashfunc=xxhash.xxh32_intdigest)
     expected = np.stack([m.hashvalues for m in mhs]).astype(np.uint32)
     assert np.array_equal(sketching.sketch_char(texts, 3, 32, frequent), expected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**32 - 1), max_size=300, unique=True),
+    st.lists(st.integers(0, 2**32 - 1), max_size=300),
+    st.integers(0, 2**18),
+)
+def test_table_lookup_equals_membership(table: list[int], others: list[int], low: int) -> None:
+    """Values sharing low bits (so slots collide), values absent, and the slot numbers themselves."""
+    values = table + [low, low | 1 << 20, low | 1 << 25, low ^ 1]
+    frequent = np.unique(np.array(values, dtype=np.uint32))
+    hashes = np.array(others + values + [low ^ 1 | 1 << 30, 0, 1], dtype=np.uint32)
+    expected = np.array([h in set(frequent.tolist()) for h in hashes.tolist()], dtype=bool)
+    assert np.array_equal(sketching.in_table(hashes, frequent), expected)
+    assert not sketching.in_table(np.array([1, 0, 3], dtype=np.uint32), np.array([7], dtype=np.uint32)).any()
