@@ -24,7 +24,7 @@ import xxhash
 from cleaners import article, gates
 from cleaners.chrome_fast import FastRules
 from cleaners.document import Document, Event, Paragraph
-from cleaners.language import quick_english
+from cleaners.language import foreign_prose, quick_english
 from cleaners.settings import Settings
 from cleaners.verdicts import NO_VERDICTS, Verdicts
 
@@ -353,6 +353,8 @@ def _judge_lines(
             pi, li = where[k]
             if (pi, li) == headline or li in plans[pi].removed:
                 continue
+            if not inside[k] and _foreign_sentence_by_region(rows[k], lines_of[pi][li]):
+                continue
             rule = "chrome:article_model" if inside[k] else "chrome:outside_article"  # MODEL_RULES
             plans[pi].removed[li] = (rule, round(float(1.0 - probabilities[k]), 2))
             taken += 1
@@ -372,6 +374,18 @@ def _sentences_by_region(rows: np.ndarray) -> np.ndarray:
         & (rows[:, _F["terminal"]] > 0)
         & (rows[:, _F["logwords"]] >= np.log1p(5))
         & (rows[:, _F["stop_ratio"]] >= 0.25)
+    )
+
+
+def _foreign_sentence_by_region(row: np.ndarray, line: str) -> bool:
+    """A sentence next to the main region written in another Latin-script language: a quotation or a
+    paragraph left untranslated. The model reads prose by English function words, so such a line looks
+    like chrome to it; it is the article's, and the language stage flags it (a removal would hide it)."""
+    return bool(
+        row[_F["region_distance"]] <= np.log1p(2)
+        and row[_F["terminal"]] > 0
+        and row[_F["logwords"]] >= np.log1p(5)
+        and foreign_prose(line)
     )
 
 

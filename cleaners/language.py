@@ -148,6 +148,18 @@ def detect(text: str, seed: int = 0) -> tuple[str, float]:
     return probs[0].lang, float(probs[0].prob)
 
 
+def foreign_prose(text: str) -> bool:
+    """A sentence of five words or more, a quarter of them function words of German, French, Spanish,
+    Dutch, Italian, Portuguese or Swedish: prose in another Latin-script language, which English function
+    words cannot show.
+
+    >>> foreign_prose("Die Regierung hat das Gesetz nicht mit der Mehrheit beschlossen."), foreign_prose("Im Netz")
+    (True, False)
+    """
+    words = [w.lower() for w in _WORD.findall(text)]
+    return len(words) >= 5 and 4 * sum(map(_FOREIGN_STOP.__contains__, words)) >= len(words)
+
+
 def quick_english(text: str) -> bool | None:
     """True when the text is plainly English, False when plainly not Latin-script English,
     None when langdetect has to decide.

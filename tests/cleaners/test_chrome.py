@@ -538,3 +538,37 @@ def test_more_widget_and_banner_shapes(line: str) -> None:
 def test_reported_findings_about_cookies_are_content() -> None:
     rules = load_rules(Settings().chrome_rules)
     assert not match_line(rules, "Our partners use cookies, the regulator found, and users rarely accept them.")
+
+
+_HARBOUR = [
+    "The harbour authority said on Tuesday that the new ferry terminal would open in the spring, after two "
+    "years of delays caused by a dispute over the contract for the steel roof.",
+    "Officials told reporters that the terminal will handle about four thousand passengers a day, which is "
+    "twice the number that the old building was able to serve in the summer.",
+    "Local traders have welcomed the decision, but some residents are worried about the traffic that the "
+    "larger ships will bring to the narrow streets of the old town.",
+    "The mayor said that the council had listened to those concerns and would build a new road to the "
+    "terminal before the first ships arrive next year.",
+    "A spokesman for the ferry company said it was looking forward to the opening and that tickets for the "
+    "first crossings would go on sale at the end of the month.",
+]
+
+
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        "Die Stadt ist mit dem Terminal zufrieden. Die Arbeiten sind bald beendet.",
+        "Das Terminal wird im Frühjahr eröffnet, sagte der Sprecher der Stadt.",
+    ],
+)
+def test_a_foreign_sentence_at_the_articles_edge_is_kept_and_flagged(foreign: str) -> None:
+    """The article-line model reads prose by English function words, so a short untranslated paragraph
+    after the article's last one looks like chrome to it; it is content, for the language stage."""
+    from cleaners.api import clean_text
+
+    chrome = ["Share this article", "Read more:", "Follow us on Telegram for breaking news."]
+    page = "\n\n".join(["Ferry terminal to open in spring", *_HARBOUR, foreign, *chrome]) + "\n"
+    cleaned = clean_text(page, name="harbour/1.txt", site="harbour")
+    assert foreign in cleaned.text and "Share this article" not in cleaned.text
+    on_it = [(e.kind, e.action) for e in cleaned.events if e.paragraph == 6]
+    assert ("language", "flagged") in on_it and all(kind != "chrome" for kind, _ in on_it)
