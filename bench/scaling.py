@@ -105,15 +105,18 @@ with engines.worker_api(settings):
 # --- Redis memory ------------------------------------------------------------------------------------
 
 
-def real_signatures(limit: int, num_perm: int) -> np.ndarray | None:
-    """Sketched paragraphs from the 100k benchmark corpus's signature cache, if a run left one."""
-    prepared = ROOT / "bench" / "work" / "p100000-s0" / "clean" / "_state" / "prepared"
+PREPARED_100K = ROOT / "bench" / "work" / "p100000-s0" / "clean" / "_state" / "prepared"
+
+
+def real_signatures(limit: int, num_perm: int, prepared: Path = PREPARED_100K) -> np.ndarray | None:
+    """Sketched paragraphs from a signature cache (the 100k benchmark corpus's, if a run left one)."""
     rows, n = [], 0
-    for path in sorted(prepared.glob("*.sketch.json")):
-        for entry in json.loads(path.read_text()).values():
-            sigs = np.frombuffer(base64.b64decode(entry["sketch"]["sigs"]), dtype="<u4").reshape(-1, num_perm)
-            rows.append(sigs)
-            n += len(sigs)
+    for path in sorted(prepared.glob("*.sketch.json")):  # per batch: raw file key -> doc id -> entry
+        for entries in json.loads(path.read_text()).values():
+            for entry in entries.values():
+                sigs = np.frombuffer(base64.b64decode(entry["sketch"]["sigs"]), dtype="<u4").reshape(-1, num_perm)
+                rows.append(sigs)
+                n += len(sigs)
         if n >= limit:
             break
     return np.concatenate(rows)[:limit] if rows else None
