@@ -202,10 +202,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     size, per_worker = engines.batching(settings)
     cut = (size, engines.parallelism(settings), per_worker)
     t = time.perf_counter()
-    futures = [
-        prepare_task.submit(b, srcs, str(state.prepared_dir), sdata)
-        for b, srcs in _batches(changed, *cut)
-    ]
+    futures = [prepare_task.submit(b, srcs, str(state.prepared_dir), sdata) for b, srcs in _batches(changed, *cut)]
     prepared_ids: dict[str, list[str]] = {}
     prepared_files: dict[str, str] = {}
     for info in _progress(logger, "read and per-document passes", futures):

@@ -69,7 +69,9 @@ def run(
     shingle: Annotated[str | None, typer.Option(help="Shingles for near-duplicates: 'word' or 'char'.")] = None,
     shingle_size: Annotated[int | None, typer.Option(help="Shingle length in words or characters.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (0: one per core).")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Documents (raw files) per Prefect task.")] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Raw files per Prefect task (default: 256; 2048 on Dask).")
+    ] = None,
     overrides: Annotated[
         Path | None,
         typer.Option(help="Reviewer verdicts on event ids (default: ./corpusclean.overrides.toml if present)."),
