@@ -52,6 +52,9 @@ from cleaners.state import file_hash
 SHARD_ROWS = 50_000
 SHARD_BYTES = 128 << 20
 ROW_GROUP_ROWS = 10_000
+# JSON lines handed to the compressing thread at once (`_Shard`): a few MB, so memory holds little more
+# than the Parquet row group.
+LINES_PER_WRITE = 1_000
 # How many sorted part files are merged at once (each is an open file; a corpus of more batches is
 # merged in rounds).
 MERGE_FAN_IN = 256
@@ -180,10 +183,10 @@ class _Shard:
     """One shard, written in both formats as records arrive, a row group at a time, so memory holds one
     row group whatever the shard size. Named without its total until every shard is written.
 
-    The JSON lines of a group are compressed in a thread of their own while the next group is read and
-    converted: zlib lets go of the interpreter while it compresses, and the two formats cost about the
-    same. Deflate's output does not depend on how its input is cut, so the bytes are those of writing
-    record by record."""
+    The JSON lines are compressed in a thread of their own, `LINES_PER_WRITE` at a time, while the next
+    records are read and converted: zlib lets go of the interpreter while it compresses, and the two
+    formats cost about the same. Deflate's output does not depend on how its input is cut, so the bytes
+    are those of writing record by record."""
 
     def __init__(self, folder: Path, index: int) -> None:
         import pyarrow.parquet as pq
@@ -207,16 +210,22 @@ class _Shard:
         self._group.append(row)
         self.rows += 1
         self.text_bytes += len(row["text"].encode("utf-8"))
+        if len(self._lines) >= LINES_PER_WRITE:
+            self._compress()
         if len(self._group) >= ROW_GROUP_ROWS:
             self._flush()
+
+    def _compress(self) -> None:
+        """Hand the lines so far to the compressing thread (one hand-over at a time, in order)."""
+        if self._lines:
+            self._wait()
+            self._compressing = self._compressor.submit(self._jsonl.write, b"".join(self._lines))
+            self._lines = []
 
     def _flush(self) -> None:
         import pyarrow as pa
 
-        if self._lines:
-            self._wait()  # one group at a time, in order
-            self._compressing = self._compressor.submit(self._jsonl.write, b"".join(self._lines))
-            self._lines = []
+        self._compress()
         if self._group:
             group, self._group = self._group, []
             columns = {name: [row.get(name) for row in group] for name in _schema().names}

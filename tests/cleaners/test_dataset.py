@@ -183,3 +183,16 @@ def test_row_groups_bound_what_the_writer_holds(tmp_path: Path, monkeypatch) -> 
     export(tmp_path, parts_of(tmp_path, corpus(10), 3))
     meta = pq.ParquetFile(Layout(tmp_path).dataset / "data-00000-of-00001.parquet").metadata
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [4, 4, 2]
+
+
+def test_compressing_in_hand_overs_gives_the_bytes_of_record_by_record(tmp_path: Path, monkeypatch) -> None:
+    """The JSON lines go to the compressing thread in groups; deflate does not depend on the cut."""
+    parts = parts_of(tmp_path, corpus(40), 9)
+    monkeypatch.setattr(dataset, "LINES_PER_WRITE", 1)
+    export(tmp_path / "one", parts)
+    monkeypatch.setattr(dataset, "LINES_PER_WRITE", 7)
+    export(tmp_path / "seven", parts)
+    got = files(tmp_path / "seven")
+    assert got == files(tmp_path / "one")
+    lines = gzip.decompress(got["data-00000-of-00001.jsonl.gz"]).splitlines()
+    assert [json.loads(line)["id"] for line in lines] == sorted(d.id for d in corpus(40))
