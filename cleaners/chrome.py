@@ -349,11 +349,10 @@ def _judge_lines(
         # below its threshold, and not a sentence beside the region (kept outside it): the lines to take
         below = probabilities < np.where(inside, model.keep_inside, model.keep_outside)
         taken = 0
-        for k in np.flatnonzero(below & (inside | ~_sentences_by_region(rows))).tolist():
+        lines = [lines_of[pi][li] for pi, li in where]
+        for k in np.flatnonzero(below & (inside | ~_sentences_by_region(rows, lines))).tolist():
             pi, li = where[k]
             if (pi, li) == headline or li in plans[pi].removed:
-                continue
-            if not inside[k] and _foreign_sentence_by_region(rows[k], lines_of[pi][li]):
                 continue
             rule = "chrome:article_model" if inside[k] else "chrome:outside_article"  # MODEL_RULES
             plans[pi].removed[li] = (rule, round(float(1.0 - probabilities[k]), 2))
@@ -365,28 +364,23 @@ def _judge_lines(
 _F = {name: i for i, name in enumerate(article.FEATURES)}
 
 
-def _sentences_by_region(rows: np.ndarray) -> np.ndarray:
-    """Per row: a line next to the main region (two lines away at most) that is an English sentence: a
-    talk's opening line, a closing remark, an article's last line after a quote. The region is drawn
-    around long prose; a short sentence at its edge is the article's more often than not."""
-    return (
+def _sentences_by_region(rows: np.ndarray, lines: list[str]) -> np.ndarray:
+    """Per row: a line next to the main region (two lines away at most) that is a sentence: a talk's
+    opening line, a closing remark, an article's last line after a quote. The region is drawn around
+    long prose; a short sentence at its edge is the article's more often than not. A sentence in English
+    has the English function words the model reads prose by; one in another Latin-script language (a
+    quotation, a paragraph left untranslated) has its own (`foreign_prose`), and the language stage
+    flags it: a removal would hide it."""
+    near = (
         (rows[:, _F["region_distance"]] <= np.log1p(2))
         & (rows[:, _F["terminal"]] > 0)
         & (rows[:, _F["logwords"]] >= np.log1p(5))
-        & (rows[:, _F["stop_ratio"]] >= 0.25)
     )
-
-
-def _foreign_sentence_by_region(row: np.ndarray, line: str) -> bool:
-    """A sentence next to the main region written in another Latin-script language: a quotation or a
-    paragraph left untranslated. The model reads prose by English function words, so such a line looks
-    like chrome to it; it is the article's, and the language stage flags it (a removal would hide it)."""
-    return bool(
-        row[_F["region_distance"]] <= np.log1p(2)
-        and row[_F["terminal"]] > 0
-        and row[_F["logwords"]] >= np.log1p(5)
-        and foreign_prose(line)
-    )
+    english = rows[:, _F["stop_ratio"]] >= 0.25
+    kept = near & english
+    for k in np.flatnonzero(near & ~english).tolist():
+        kept[k] = foreign_prose(lines[k])
+    return kept
 
 
 def _english_prose(live: list[Paragraph], english: dict[str, tuple[int, bool | None]]) -> bool:
