@@ -200,17 +200,18 @@ def apply_batch(
     placed = [(key, where) for key, _, where in located]
     cached = sketches.get_many(placed)
     fresh: dict[str, dict[str, Any]] = {key: {} for key, _, _ in located}
-    docs = []
+    docs, observed, digests = [], [], []
     for doc in read_prepared(prepared_dir, located):
         models.apply(doc, res.verdicts)
         if doc.status == "ok":
-            key = source_key(doc.source)
             digest = _text_digest(doc)
-            old = cached.get(key, {}).get(doc.id)
-            reuse = old["sketch"] if old and old.get("digest") == digest else None
-            dedup.observe(doc, reuse=reuse)  # signatures reused, facts taken afresh (names may link anew)
-            fresh[key][doc.id] = {"digest": digest, "sketch": dedup.export_doc(doc.id)}
+            old = cached.get(source_key(doc.source), {}).get(doc.id)
+            observed.append((doc, old["sketch"] if old and old.get("digest") == digest else None))
+            digests.append(digest)
         docs.append(doc)
+    dedup.observe_many(observed)  # signatures reused, facts taken afresh (names may link anew)
+    for (doc, _), digest in zip(observed, digests, strict=True):
+        fresh[source_key(doc.source)][doc.id] = {"digest": digest, "sketch": dedup.export_doc(doc.id)}
     # Written again only when a signature changed or the batch's raw files were cached elsewhere
     # (batches cut differently): else every raw file keeps its place.
     if fresh != {key: cached.get(key, {}) for key in fresh} or not sketches.in_place(placed):

@@ -281,8 +281,7 @@ def clean_prepared(docs: list[Document], res: Resources) -> CorpusResult:
     dedup = DedupModel(settings, models.transliteration)  # names compared through the run's transliteration model
     for doc in docs:
         models.apply(doc, res.verdicts)
-        if doc.status == "ok":
-            dedup.observe(doc)
+    dedup.observe_many([(doc, None) for doc in docs if doc.status == "ok"])
     dedup.decide()
     members = [m for doc in docs for m in finish_document(doc, dedup, res.verdicts)]
     return CorpusResult(documents=docs, dedup=dedup, models=models, members=members)

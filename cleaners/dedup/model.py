@@ -18,7 +18,7 @@ from cleaners.dedup.candidates import CandidateSource, candidate_source
 from cleaners.dedup.cluster import Cluster, greedy_clusters
 from cleaners.dedup.numbers_names import NameIndex, facts, name_hashes, numbers, numbers_key
 from cleaners.dedup.signatures import DocSigs, reusable_sigs
-from cleaners.dedup.text import SCHEME, SEED, exact_hash, normalise, sketch_texts
+from cleaners.dedup.text import SCHEME, SEED, SKETCH_CHUNK_TEXTS, exact_hash, normalise, sketch_texts
 from cleaners.document import Document, Event
 from cleaners.settings import Settings
 from cleaners.verdicts import NO_VERDICTS, Verdicts
@@ -53,38 +53,68 @@ class DedupModel:
 
     # statistics ---------------------------------------------------------------------------------
     def observe(self, doc: Document, reuse: dict[str, Any] | None = None) -> None:
-        """Sketch the document's live paragraphs (their current text) in one bulk call, and take their
-        facts. `reuse`: this document's `export_doc` from an earlier run over the same text; its
-        signatures are reused, its facts never (they depend on the transliteration model, which may have changed)."""
+        """Sketch the document's live paragraphs (their current text), and take their facts. `reuse`:
+        this document's `export_doc` from an earlier run over the same text; its signatures are reused,
+        its facts never (they depend on the transliteration model, which may have changed)."""
+        self.observe_many([(doc, reuse)])
+
+    def observe_many(self, docs: list[tuple[Document, dict[str, Any] | None]]) -> None:
+        """`observe` of each (document, reuse), the paragraphs of all of them sketched in one call: per
+        call the vectorised sketching has a fixed cost that a document's twenty paragraphs do not
+        amortise. The signatures are the same as document by document. Texts are held until a chunk
+        (`SKETCH_CHUNK_TEXTS`) is full, so memory holds one chunk's, not the documents'."""
         s = self.settings
-        index, exact, wording, sketched, norms, nums, counts, hashes = [], [], [], [], [], [], [], []
-        for p in doc.live:
-            norm = normalise(p.text)
-            if not norm:
-                continue
-            found, name_keys = facts(p.text, self.name_index, self._name_keys)
-            keys = name_hashes(name_keys)
-            index.append(p.index)
-            exact.append(exact_hash(norm, numbers(p.text)))
-            wording.append(exact_hash(norm))
-            nums.append(numbers_key(found))
-            counts.append(len(keys))
-            hashes += keys
-            long_enough = norm.count(" ") + 1 >= s.min_dedup_tokens  # normalised: single spaces
-            sketched.append(long_enough)
-            if long_enough:
-                norms.append(norm)
-        sigs = reusable_sigs(reuse, len(norms), s.num_perm, self._frequent) if reuse is not None else None
-        self._docs[doc.id] = DocSigs(
-            index=np.asarray(index, dtype=np.int32),
-            exact=np.asarray(exact, dtype=np.uint64),
-            sketched=np.asarray(sketched, dtype=bool),
-            sigs=sketch_texts(norms, s) if sigs is None else sigs,
-            wording=np.asarray(wording, dtype=np.uint64),
-            numbers=np.asarray(nums, dtype=np.uint64),
-            name_counts=np.asarray(counts, dtype=np.int32),
-            names=np.asarray(hashes, dtype=np.uint64),
-        )
+        pending: list[tuple[str, dict[str, Any]]] = []  # documents whose texts are in `texts`
+        texts: list[str] = []
+
+        def sketch_pending() -> None:
+            sigs = sketch_texts(texts, s)
+            at = 0
+            for doc_id, fields in pending:
+                rows = int(fields["sketched"].sum())
+                self._docs[doc_id] = DocSigs(**{**fields, "sigs": sigs[at : at + rows]})
+                at += rows
+            pending.clear()
+            texts.clear()
+
+        for doc, reuse in docs:
+            index, exact, wording, sketched, norms, nums, counts, hashes = [], [], [], [], [], [], [], []
+            for p in doc.live:
+                norm = normalise(p.text)
+                if not norm:
+                    continue
+                found, name_keys = facts(p.text, self.name_index, self._name_keys)
+                keys = name_hashes(name_keys)
+                index.append(p.index)
+                exact.append(exact_hash(norm, numbers(p.text)))
+                wording.append(exact_hash(norm))
+                nums.append(numbers_key(found))
+                counts.append(len(keys))
+                hashes += keys
+                long_enough = norm.count(" ") + 1 >= s.min_dedup_tokens  # normalised: single spaces
+                sketched.append(long_enough)
+                if long_enough:
+                    norms.append(norm)
+            sigs = reusable_sigs(reuse, len(norms), s.num_perm, self._frequent) if reuse is not None else None
+            fields = {
+                "index": np.asarray(index, dtype=np.int32),
+                "exact": np.asarray(exact, dtype=np.uint64),
+                "sketched": np.asarray(sketched, dtype=bool),
+                "sigs": sigs,
+                "wording": np.asarray(wording, dtype=np.uint64),
+                "numbers": np.asarray(nums, dtype=np.uint64),
+                "name_counts": np.asarray(counts, dtype=np.int32),
+                "names": np.asarray(hashes, dtype=np.uint64),
+            }
+            if sigs is None:
+                pending.append((doc.id, fields))
+                texts += norms
+                if len(texts) >= SKETCH_CHUNK_TEXTS:
+                    sketch_pending()
+            else:
+                self._docs[doc.id] = DocSigs(**fields)
+        if pending:
+            sketch_pending()
 
     def forget(self, doc_id: str) -> None:
         self._docs.pop(doc_id, None)

@@ -192,6 +192,25 @@ def test_forget_and_round_trip(settings: Settings) -> None:
         DedupModel.from_dict(data, Settings(shingle="word"))
 
 
+def test_observing_many_documents_at_once_sketches_as_one_by_one(settings: Settings, monkeypatch) -> None:
+    """`observe_many` sketches the paragraphs of several documents in shared calls, cut in chunks of
+    texts across document boundaries; each document's export is the one `observe` gives it alone,
+    including a document whose cached sketch is reused and one with nothing long enough to sketch."""
+    import cleaners.dedup.model as model_module
+
+    monkeypatch.setattr(model_module, "SKETCH_CHUNK_TEXTS", 3)  # chunks end inside documents
+    docs = [*corpus(), doc("short.txt", "Yes.", "No."), doc("e.txt", FERRY_OTHER, BAKERY, FERRY_EDITED, SUBHEAD)]
+    alone = DedupModel(settings)
+    for d in docs:
+        alone.observe(d)
+    cached = alone.export_doc(docs[1].id)
+    together = DedupModel(settings)
+    together.observe_many([(d, cached if d is docs[1] else None) for d in docs])
+    for d in docs:
+        assert together.export_doc(d.id) == alone.export_doc(d.id)
+    assert together._docs["short.txt"].sigs.shape == (0, settings.num_perm)
+
+
 def test_observe_uses_live_paragraphs_and_compact_signatures(settings: Settings) -> None:
     d = doc("a.txt", FERRY, FERRY)
     d.paragraphs[1].removed = "chrome"
