@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -304,6 +305,13 @@ def title_key(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
+@lru_cache(maxsize=1 << 16)
+def _repeat_key(text: str) -> str:
+    """A line as it is compared with the page's other lines for `repeated_in_page`: single-spaced, case
+    folded (cached, as `_line_row`)."""
+    return " ".join(text.split()).casefold()
+
+
 def html_title_parts(first: str) -> list[str]:
     """The pieces of a page's first line that an HTML title joins with a site name ("Headline - Site")."""
     parts = re.split(r"\s+[|–—-]\s+|\s+::\s+|\s+»\s+", first.strip())
@@ -352,19 +360,15 @@ def features(blocks: list[list[str]], known: KnownLines = NO_LINES) -> np.ndarra
     blocks_at = np.asarray(block_of)
     block_lines = np.bincount(blocks_at)[blocks_at]
     block_prose = np.bincount(blocks_at, weights=prose)[blocks_at]
-    keys = [" ".join(line.split()).casefold() for line in lines]
-    seen: dict[str, int] = {}
-    for key in keys:
-        seen[key] = seen.get(key, 0) + 1
+    keys = list(map(_repeat_key, lines))
+    seen = Counter(keys)
     title_keys = {title_key(part) for part in html_title_parts(lines[0])} - {""}
     keyed = known.title_keys
     is_title = np.array([j > 0 and (keyed.get(line) or title_key(line)) in title_keys for j, line in enumerate(lines)])
     headline = int(np.argmax(is_title)) if is_title.any() else None
     # the first section heading after three prose lines
-    started = np.cumsum(prose)
-    section = next(
-        (j for j in range(n) if started[j] >= 3 and len(lines[j]) < 80 and _SECTION.match(lines[j].strip())), None
-    )
+    third = int(np.searchsorted(np.cumsum(prose), 3))  # the first line with three prose lines up to it
+    section = next((j for j in range(third, n) if len(lines[j]) < 80 and _SECTION.match(lines[j].strip())), None)
     cum = [np.concatenate([[0.0], np.cumsum(a)]) for a in (prose, words, stops)]
     windows = []
     for w in WINDOWS:
@@ -421,8 +425,10 @@ class LineModel:
             return 1.0 / (1.0 + np.exp(-np.full(n, self.baseline)))
         node = np.zeros((n, trees), dtype=np.int64)  # per row and tree: a node, as an index into the flat arrays
         node += np.arange(trees) * width
+        flat = np.ascontiguousarray(rows, dtype=np.float64).ravel()
+        start = (np.arange(n, dtype=np.int64) * rows.shape[1])[:, None]  # where each row begins in `flat`
         for _ in range(depth):
-            go_left = np.take_along_axis(rows, feature[node], axis=1) <= threshold[node]
+            go_left = flat[start + feature[node]] <= threshold[node]
             node = np.where(go_left, left[node], right[node])
         raw = np.cumsum(np.concatenate([np.full((n, 1), self.baseline), value[node]], axis=1), axis=1)[:, -1]
         return 1.0 / (1.0 + np.exp(-raw))

@@ -46,6 +46,9 @@ _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 # leaves the ASCII letters.
 _NOT_ASCII_LETTERS = _ASCII_NON_LETTERS + bytes(range(128, 256))
 _BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+# Every ASCII byte that is not a letter, as a space: an ASCII text's words (`_WORD`) are then its
+# `split()` (five times faster than the Unicode pattern, which the other texts still go through).
+_LETTERS_OR_SPACE = bytes(c if c < 128 and chr(c).isalpha() else 32 for c in range(256))
 _BEYOND_LATIN = re.compile(r"[^\x00-\u024f]+")
 
 
@@ -156,8 +159,19 @@ def foreign_prose(text: str) -> bool:
     >>> foreign_prose("Die Regierung hat das Gesetz nicht mit der Mehrheit beschlossen."), foreign_prose("Im Netz")
     (True, False)
     """
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = lower_words(text)
     return len(words) >= 5 and 4 * sum(map(_FOREIGN_STOP.__contains__, words)) >= len(words)
+
+
+def lower_words(text: str) -> list[str]:
+    """The text's words (runs of letters), lower-cased.
+
+    >>> lower_words("Ärger über 3 Tabs_und Köpfe"), lower_words("Don't stop 4ever")
+    (['ärger', 'über', 'tabs', 'und', 'köpfe'], ['don', 't', 'stop', 'ever'])
+    """
+    if text.isascii():
+        return text.lower().encode("ascii").translate(_LETTERS_OR_SPACE).decode("ascii").split()
+    return [w.lower() for w in _WORD.findall(text)]
 
 
 def quick_english(text: str) -> bool | None:
@@ -176,9 +190,7 @@ def quick_english(text: str) -> bool | None:
         if non_latin / letters > 0.3:
             return False
         ascii_letters = not any(map(str.isalpha, "".join(_BEYOND_ASCII.findall(text))))
-    # lower() before findall only where it cannot change the word boundaries ("İ" lowers to two
-    # characters, the second of them not a letter)
-    words = _WORD.findall(text.lower()) if text.isascii() else [w.lower() for w in _WORD.findall(text)]
+    words = lower_words(text)
     if len(words) < 8:
         return None
     en = sum(map(_EN_STOP.__contains__, words))

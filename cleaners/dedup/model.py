@@ -83,10 +83,11 @@ class DedupModel:
                 norm = normalise(p.text)
                 if not norm:
                     continue
-                found, name_keys = facts(p.text, self.name_index, self._name_keys)
+                digits = numbers(p.text)
+                found, name_keys = facts(p.text, self.name_index, self._name_keys, digits)
                 keys = name_hashes(name_keys)
                 index.append(p.index)
-                exact.append(exact_hash(norm, numbers(p.text)))
+                exact.append(exact_hash(norm, digits))
                 wording.append(exact_hash(norm))
                 nums.append(numbers_key(found))
                 counts.append(len(keys))

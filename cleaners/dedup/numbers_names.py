@@ -132,12 +132,15 @@ def _name_keys(word: str, index: NameIndex | None) -> list[str]:
 
 
 def facts(
-    text: str, index: NameIndex | None = None, cache: dict[str, list[str]] | None = None
+    text: str,
+    index: NameIndex | None = None,
+    cache: dict[str, list[str]] | None = None,
+    found: list[str] | None = None,
 ) -> tuple[list[str], list[str]]:
     """What a removed copy must not lose: its numbers (`numbers`, and the months it names, as numbers)
-    and its names (`names`)."""
+    and its names (`names`). `found`: `numbers(text)`, when the caller has it already."""
     words = _capitalised(text)
-    nums = numbers(text) + [_MONTHS[w.lower()] for w in words if w.lower() in _MONTHS]
+    nums = (numbers(text) if found is None else found) + [_MONTHS[w.lower()] for w in words if w.lower() in _MONTHS]
     return nums, _names_of(words, index, cache)
 
 

@@ -4,6 +4,7 @@ pre-check, by itself and over a column (`english_columns`), gives the answers of
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,13 @@ def test_english_columns_equal_the_pre_check(texts: list[str]) -> None:
 @given(st.lists(st.text(max_size=60), min_size=1, max_size=30))
 def test_english_columns_on_any_text(texts: list[str]) -> None:
     check_english_columns(texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80) | st.text(max_size=60))
+def test_lower_words_are_the_letter_runs_lowered(text: str) -> None:
+    """`lower_words` splits an ASCII text by bytes, any other with the Unicode pattern: the same words."""
+    assert language.lower_words(text) == [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
 
 
 @pytest.mark.parametrize("where", ["repo raw", "real-pages", "real-mt", "dev-corpus"])
