@@ -60,8 +60,14 @@ def run_flow(raw: Path, clean: Path) -> dict[str, Any]:
         wall = time.perf_counter() - t
         workers.shutdown()
     n_docs = sum(1 for p in raw.rglob("*") if p.is_file())
-    size = settings.batch_size or 256  # the local runner's batches, in this release and the ones before
-    per_phase = len(_batches(list(range(n_docs)), size, workers.worker_count(settings.workers)))
+    try:  # the local runner's batches: this release's engine defaults, or 256 in the releases before them
+        from flows.engines import batching
+
+        size, per_worker = batching(settings)
+        cut: tuple[int, ...] = (size, workers.worker_count(settings.workers), per_worker)
+    except ImportError:
+        cut = (settings.batch_size or 256, workers.worker_count(settings.workers))
+    per_phase = len(_batches(list(range(n_docs)), *cut))
     n_tasks = 4 * per_phase + 4  # prepare, observe, apply, write batches + scan/decide/cluster/report
     k = 200
     t = time.perf_counter()

@@ -112,10 +112,12 @@ def parallelism(settings: Settings) -> int:
 
 
 # Raw files per task and batches per worker (a small corpus is cut finer, so that no worker waits on
-# another's last batch). A Dask task costs the flow process about 0.1 s (Prefect serialises its settings
-# context for every submission; `python -m bench.scaling`), so Dask batches are 8 times larger and a
+# another's last batch). A local task costs the flow process and the Prefect API about 40 ms of processor
+# time together, whichever the batch size (at 100 k paragraphs, 1,024-file batches spent 2.4 CPU s less
+# than 256-file ones); a Dask task costs the flow process about 0.1 s (Prefect serialises its settings
+# context for every submission; `python -m bench.scaling`), so Dask batches are twice as large and a
 # small corpus is cut into 2 per worker: the tasks stay under 5 % of the run.
-LOCAL_BATCHING = (256, 4)
+LOCAL_BATCHING = (1024, 4)
 DASK_BATCHING = (2048, 2)
 
 
