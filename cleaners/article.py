@@ -403,6 +403,115 @@ def features(blocks: list[list[str]], known: KnownLines = NO_LINES) -> np.ndarra
     return np.column_stack(columns).astype(np.float64)
 
 
+def features_many(pages: list[list[list[str]]], known: KnownLines = NO_LINES) -> list[np.ndarray]:
+    """`features` of each page (a list of blocks), the pages' lines in one array: the per-page numpy calls
+    of `features` cost more than their arithmetic on a page of twenty lines. Every value is computed as
+    `features` computes it (page-local positions, sums run page by page), so the rows are the same to the
+    last bit; `tests/cleaners/test_fast_paths_article.py` holds them equal."""
+    lines: list[str] = []
+    block_of: list[int] = []  # each line's block, numbered across the pages
+    sizes: list[int] = []
+    for blocks in pages:
+        page_lines, page_blocks = _flatten(blocks)
+        base = block_of[-1] + 1 if block_of else 0
+        lines += page_lines
+        block_of += [base + b for b in page_blocks]
+        sizes.append(len(page_lines))
+    count = len(lines)
+    size = np.asarray(sizes, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+    if count == 0:
+        return [np.zeros((0, len(FEATURES))) for _ in pages]
+    page_of = np.repeat(np.arange(len(pages)), size)
+    start, n = starts[page_of], size[page_of]
+    g = np.arange(count)
+    k = g - start  # each line's position in its page
+    own = known.own(lines)
+    words, stops = own[:, 1], own[:, 2]
+    prose = ((words >= math.log1p(PROSE_WORDS)) & (stops >= PROSE_STOP_RATIO)).astype(np.float64)
+    earned = (3.0 * words * stops).tolist()
+    is_prose = prose.tolist()
+    bounds = np.zeros((len(pages), 4), dtype=np.int64)  # per page: first, last, core_first, core_last
+    headline = np.full(len(pages), -1, dtype=np.int64)  # per page: its headline's position, -1 for none
+    section = np.full(len(pages), -1, dtype=np.int64)
+    is_title = np.zeros(count, dtype=bool)
+    repeated = np.zeros(count, dtype=bool)
+    cum_at = starts + np.arange(len(pages))  # where each page's running sums begin in `cums`
+    cums = [np.zeros(count + len(pages)) for _ in range(3)]
+    keyed = known.title_keys
+    for p, (lo, m) in enumerate(zip(starts.tolist(), sizes, strict=True)):
+        if m == 0:
+            continue
+        hi = lo + m
+        pe, pp = earned[lo:hi], is_prose[lo:hi]
+        bounds[p, :2] = _max_subarray([e if q else -NON_PROSE_COST for e, q in zip(pe, pp, strict=True)])
+        bounds[p, 2:] = _max_subarray([e if q else -CORE_NON_PROSE_COST for e, q in zip(pe, pp, strict=True)])
+        page = lines[lo:hi]
+        keys = list(map(_repeat_key, page))
+        seen = Counter(keys)
+        repeated[lo:hi] = [seen[key] > 1 for key in keys]
+        title_keys = {title_key(part) for part in html_title_parts(page[0])} - {""}
+        titles = [j > 0 and (keyed.get(line) or title_key(line)) in title_keys for j, line in enumerate(page)]
+        is_title[lo:hi] = titles
+        if any(titles):
+            headline[p] = titles.index(True)
+        third = int(np.searchsorted(np.cumsum(prose[lo:hi]), 3))
+        found = next((j for j in range(third, m) if len(page[j]) < 80 and _SECTION.match(page[j].strip())), None)
+        if found is not None:
+            section[p] = found
+        at = cum_at[p]
+        for c, a in zip(cums, (prose, words, stops), strict=True):
+            c[at + 1 : at + m + 1] = np.cumsum(a[lo:hi])
+    first, last, core_first, core_last = (bounds[page_of, i] for i in range(4))
+    is_first = k == 0
+    is_last = k == n - 1
+    # the last prose line before each line in its page (start - 1: none), and the first after it (end: none)
+    prose_at = np.where(prose > 0, g, start - 1)
+    before = np.maximum(np.concatenate([[-1], np.maximum.accumulate(prose_at)[:-1]]), start - 1)
+    end = start + n
+    after_at = np.where(prose > 0, g, end)[::-1]
+    after = np.minimum(np.concatenate([np.minimum.accumulate(after_at)[:-1][::-1], [count]]), end)
+    run_before = k - 1 - (before - start)
+    run_after = after - g - 1
+    blocks_at = np.asarray(block_of)
+    block_lines = np.bincount(blocks_at)[blocks_at]
+    block_prose = np.bincount(blocks_at, weights=prose)[blocks_at]
+    windows = []
+    base = cum_at[page_of]
+    for w in WINDOWS:
+        lo_w, hi_w = np.maximum(0, k - w), np.minimum(n, k + w + 1)
+        windows += [(c[base + hi_w] - c[base + lo_w]) / (hi_w - lo_w) for c in cums]
+    inside = (first <= k) & (k <= last)
+    core = (core_first <= k) & (k <= core_last)
+    head, sect = headline[page_of], section[page_of]
+    columns = [
+        *own.T,
+        *windows,
+        np.where(is_first, 0.0, np.concatenate([[0.0], prose[:-1]])),
+        np.where(is_last, 0.0, np.concatenate([prose[1:], [0.0]])),
+        inside,
+        _log1p(np.where(inside, 0, np.where(k < first, first - k, k - last))),
+        k < first,
+        k > last,
+        k / np.maximum(1, n - 1),
+        is_first,
+        _log1p(block_lines),
+        block_prose / block_lines,
+        repeated,
+        is_title,
+        core,
+        _log1p(np.where(core, 0, np.where(k < core_first, core_first - k, k - core_last))),
+        np.where(inside, (k - first) / np.maximum(1, last - first), np.where(k < first, -1.0, 2.0)),
+        _log1p(run_before),
+        _log1p(run_after),
+        np.where(head >= 0, k >= head, False),
+        np.where(head >= 0, _log1p(np.abs(k - head)), -1.0),
+        np.where(sect >= 0, k >= sect, False),
+    ]
+    rows = np.column_stack(columns).astype(np.float64)
+    return np.split(rows, starts[1:])
+
+
 @dataclass(frozen=True)
 class LineModel:
     """Gradient-boosted trees over `FEATURES` (scikit-learn's HistGradientBoostingClassifier, exported):

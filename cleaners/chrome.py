@@ -219,14 +219,19 @@ class KnownLines:
     english: dict[str, tuple[int, bool | None]] = dataclasses.field(default_factory=dict)
     no_fragment: frozenset[str] = frozenset()
     no_rule: frozenset[str] = frozenset()
+    # per document id: the article-line model's first round (the page as read), as (its lines, their
+    # feature rows, their probabilities)
+    first_round: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
 
 
 def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
     """The chrome stage's columns over every line of the batch's documents: the gates (`cleaners.gates`) of
     the fragment patterns, on the line without its trailing space as `find_fragments` searches it, and of
     each family, on the stripped line as `match_line` matches it; for the article-line model, the lines'
-    own features. (The English pre-check over a column costs about what it saves here: it stops at half
-    a page's long lines.)"""
+    own features and the model's first round over every page (`first_round`), which sees the page as
+    read, before any rule took a line: its feature rows built for the pages together
+    (`article.features_many`) and its trees walked for a few thousand rows at a time. (The English
+    pre-check over a column costs about what it saves here: it stops at half a page's long lines.)"""
     lines = list({line: None for doc in docs for p in doc.live for line in p.lines if line.strip()})
     if not lines:
         return KnownLines()
@@ -240,7 +245,25 @@ def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
     no_rule = frozenset(line for line, is_open in zip(lines, open_, strict=True) if not is_open)
     if rules.lines is None:
         return KnownLines(no_fragment=no_fragment, no_rule=no_rule)
-    return KnownLines(article.line_columns(lines), no_fragment=no_fragment, no_rule=no_rule)
+    own = article.line_columns(lines)
+    pages = [[[line for line in p.lines if line.strip()] for p in doc.live] for doc in docs]
+    rows = article.features_many(pages, own)
+    every = np.concatenate(rows) if rows else np.zeros((0, len(article.FEATURES)))
+    probabilities = np.concatenate(
+        [rules.lines.probabilities(every[lo : lo + _ROWS_PER_WALK]) for lo in range(0, len(every), _ROWS_PER_WALK)]
+        or [np.zeros(0)]
+    )
+    first_round, at = {}, 0
+    for doc, page, page_rows in zip(docs, pages, rows, strict=True):
+        page_lines = [line for block in page for line in block]
+        first_round[doc.id] = (page_lines, page_rows, probabilities[at : at + len(page_rows)])
+        at += len(page_rows)
+    return KnownLines(own, no_fragment=no_fragment, no_rule=no_rule, first_round=first_round)
+
+
+# Rows whose trees are walked at once: enough to spread numpy's per-call cost, few enough that the
+# walk's (rows x trees) index arrays stay in the processor's cache.
+_ROWS_PER_WALK = 2048
 
 
 def strip_chrome(
@@ -279,7 +302,7 @@ def strip_chrome(
             if fam.kind == "header":
                 _take_after_header(rules, live, plans, pi, li, fam)
     if rules.lines is not None:
-        _judge_lines(rules.lines, live, plans, headline, known)
+        _judge_lines(rules.lines, live, plans, headline, known, known.first_round.get(doc.id))
     for p, plan in zip(live, plans, strict=True):
         if plan.removed or plan.cuts:
             _rewrite(doc, p, plan.removed, plan.cuts, verdicts)
@@ -319,13 +342,16 @@ def _judge_lines(
     plans: list[_Plan],
     headline: tuple[int, int],
     known: KnownLines,
+    first_round: tuple[list[str], np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Mark the lines the article-line model puts outside the article: below `keep_inside` in the main
     region, below `keep_outside` out of it (`chrome:article_model`, `chrome:outside_article`).
 
     The first round sees the page as read, as the model was trained. A line's verdict depends on its
     neighbours, so the model then judges what is left again, as a second cleaning of the output would,
-    until it takes nothing more: the clean text is a fixed point (cleaning it again changes nothing)."""
+    until it takes nothing more: the clean text is a fixed point (cleaning it again changes nothing).
+    `first_round`: the first round's lines, rows and probabilities from `chrome_columns`, used when the
+    lines are the page's."""
     if not _english_prose(live, known.english):
         return
     before: list[tuple[int, int]] = []
@@ -340,16 +366,19 @@ def _judge_lines(
         if not where or where == before:
             return  # the same lines as the round before, which took none of them: the same verdicts
         before = where
-        blocks: list[list[str]] = [[] for _ in live]
-        for pi, li in where:
-            blocks[pi].append(lines_of[pi][li])
-        rows = article.features(blocks, known.article)
-        probabilities = model.probabilities(rows)
+        lines = [lines_of[pi][li] for pi, li in where]
+        if round_ == 0 and first_round is not None and first_round[0] == lines:
+            _, rows, probabilities = first_round
+        else:
+            blocks: list[list[str]] = [[] for _ in live]
+            for pi, li in where:
+                blocks[pi].append(lines_of[pi][li])
+            rows = article.features(blocks, known.article)
+            probabilities = model.probabilities(rows)
         inside = rows[:, _F["in_region"]] > 0
         # below its threshold, and not a sentence beside the region (kept outside it): the lines to take
         below = probabilities < np.where(inside, model.keep_inside, model.keep_outside)
         taken = 0
-        lines = [lines_of[pi][li] for pi, li in where]
         for k in np.flatnonzero(below & (inside | ~_sentences_by_region(rows, lines))).tolist():
             pi, li = where[k]
             if (pi, li) == headline or li in plans[pi].removed:

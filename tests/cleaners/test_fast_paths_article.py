@@ -55,6 +55,20 @@ def test_pages(where: str) -> None:
         check(blocks)
         for k in range(1, 3):  # later rounds see what is left of a page
             check([block[k:] for block in blocks])
+    check_many(pages(folder))
+
+
+def check_many(many: list[list[list[str]]]) -> None:
+    """`features_many` gives each page the rows `features` gives it alone, with and without the
+    lines' own rows from a column."""
+    lines = [line for blocks in many for block in blocks for line in block]
+    for known in (article.NO_LINES, article.line_columns(lines)):
+        rows = article.features_many(many, known)
+        assert len(rows) == len(many)
+        for page, got in zip(many, rows, strict=True):
+            expected = article.features(page, known)
+            assert got.dtype == expected.dtype and got.shape == expected.shape
+            assert np.array_equal(got, expected), np.argwhere(got != expected)[:5]
 
 
 LINE = st.one_of(
@@ -90,6 +104,13 @@ LINE = st.one_of(
 @given(st.lists(st.lists(LINE, min_size=1, max_size=5), min_size=1, max_size=40))
 def test_generated_pages(blocks: list[list[str]]) -> None:
     check(blocks)
+
+
+@FAST
+@given(st.lists(st.lists(st.lists(LINE, min_size=1, max_size=4), max_size=12), max_size=8))
+def test_generated_pages_together(many: list[list[list[str]]]) -> None:
+    """Pages of every shape side by side (empty pages and blank lines too): each keeps its own rows."""
+    check_many(many)
 
 
 def test_line_counts_beyond_ascii() -> None:
