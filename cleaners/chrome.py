@@ -240,8 +240,9 @@ def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
     no_fragment = frozenset(line for line, is_open in zip(lines, open_, strict=True) if not is_open)
     stripped = gates.Column([line.strip() for line in lines])
     open_ = np.zeros(len(lines), dtype=bool)
-    for gate in rules.fast.family_gates:  # one pass per family: their union is too large to run fast
-        open_ |= stripped.open(gate)
+    family_gates = rules.fast.family_gates
+    for k in range(0, len(family_gates), _FAMILIES_PER_PASS):
+        open_ |= stripped.open(gates.any_of(family_gates[k : k + _FAMILIES_PER_PASS]))
     no_rule = frozenset(line for line, is_open in zip(lines, open_, strict=True) if not is_open)
     if rules.lines is None:
         return KnownLines(no_fragment=no_fragment, no_rule=no_rule)
@@ -261,6 +262,9 @@ def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
     return KnownLines(own, no_fragment=no_fragment, no_rule=no_rule, first_round=first_round)
 
 
+# Family gates run in one pass over the column: a union of all of them is too large for the column
+# engine's fast automaton (twice as slow as one pass per family), four take half the time of one each.
+_FAMILIES_PER_PASS = 4
 # Rows whose trees are walked at once: enough to spread numpy's per-call cost, few enough that the
 # walk's (rows x trees) index arrays stay in the processor's cache.
 _ROWS_PER_WALK = 2048
