@@ -121,16 +121,19 @@ def assemble_report(
     write_html_report(clean, documents, events, clusters, summ)
 
     manifest_docs = []
+    hashes: dict[str, str | None] = {}  # per output file: the records of one `.jsonl` share it
     for r in documents:
         rel = r["doc"].split("#", 1)[0]
         target = clean / rel
+        if rel not in hashes:
+            hashes[rel] = xxhash.xxh3_128_hexdigest(target.read_bytes()) if target.is_file() else None
         manifest_docs.append(
             {
                 "doc": r["doc"],
                 "status": r["status"],
                 "output": rel if r["status"] != "error" and target.exists() else None,
                 "raw_hash": r.get("raw_hash"),
-                "clean_hash": xxhash.xxh3_128_hexdigest(target.read_bytes()) if target.is_file() else None,
+                "clean_hash": hashes[rel],
             }
         )
     rid = run_id(manifest_docs)
