@@ -305,10 +305,11 @@ def title_key(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _repeat_key(text: str) -> str:
     """A line as it is compared with the page's other lines for `repeated_in_page`: single-spaced, case
-    folded (cached, as `_line_row`)."""
+    folded. Cached for a chunk's lines (`pipeline.CHUNK_DOCUMENTS` pages): their first round is built
+    for the chunk at once, the later rounds page by page."""
     return " ".join(text.split()).casefold()
 
 
