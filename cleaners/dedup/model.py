@@ -78,44 +78,49 @@ class DedupModel:
             texts.clear()
 
         for doc, reuse in docs:
-            index, exact, wording, sketched, norms, nums, counts, hashes = [], [], [], [], [], [], [], []
-            for p in doc.live:
-                norm = normalise(p.text)
-                if not norm:
-                    continue
-                digits = numbers(p.text)
-                found, name_keys = facts(p.text, self.name_index, self._name_keys, digits)
-                keys = name_hashes(name_keys)
-                index.append(p.index)
-                exact.append(exact_hash(norm, digits))
-                wording.append(exact_hash(norm))
-                nums.append(numbers_key(found))
-                counts.append(len(keys))
-                hashes += keys
-                long_enough = norm.count(" ") + 1 >= s.min_dedup_tokens  # normalised: single spaces
-                sketched.append(long_enough)
-                if long_enough:
-                    norms.append(norm)
-            sigs = reusable_sigs(reuse, len(norms), s.num_perm, self._frequent) if reuse is not None else None
-            fields = {
-                "index": np.asarray(index, dtype=np.int32),
-                "exact": np.asarray(exact, dtype=np.uint64),
-                "sketched": np.asarray(sketched, dtype=bool),
-                "sigs": sigs,
-                "wording": np.asarray(wording, dtype=np.uint64),
-                "numbers": np.asarray(nums, dtype=np.uint64),
-                "name_counts": np.asarray(counts, dtype=np.int32),
-                "names": np.asarray(hashes, dtype=np.uint64),
-            }
-            if sigs is None:
-                pending.append((doc.id, fields))
-                texts += norms
-                if len(texts) >= SKETCH_CHUNK_TEXTS:
-                    sketch_pending()
-            else:
+            fields, norms = self._facts(doc)
+            fields["sigs"] = reusable_sigs(reuse, len(norms), s.num_perm, self._frequent) if reuse is not None else None
+            if fields["sigs"] is not None:
                 self._docs[doc.id] = DocSigs(**fields)
+                continue
+            pending.append((doc.id, fields))
+            texts += norms
+            if len(texts) >= SKETCH_CHUNK_TEXTS:
+                sketch_pending()
         if pending:
             sketch_pending()
+
+    def _facts(self, doc: Document) -> tuple[dict[str, Any], list[str]]:
+        """A document's `DocSigs` fields but its signatures (hashes and facts of its live paragraphs), and
+        the normalised texts of the paragraphs long enough to sketch."""
+        index, exact, wording, sketched, norms, nums, counts, hashes = [], [], [], [], [], [], [], []
+        for p in doc.live:
+            norm = normalise(p.text)
+            if not norm:
+                continue
+            digits = numbers(p.text)
+            found, name_keys = facts(p.text, self.name_index, self._name_keys, digits)
+            keys = name_hashes(name_keys)
+            index.append(p.index)
+            exact.append(exact_hash(norm, digits))
+            wording.append(exact_hash(norm))
+            nums.append(numbers_key(found))
+            counts.append(len(keys))
+            hashes += keys
+            long_enough = norm.count(" ") + 1 >= self.settings.min_dedup_tokens  # normalised: single spaces
+            sketched.append(long_enough)
+            if long_enough:
+                norms.append(norm)
+        fields = {
+            "index": np.asarray(index, dtype=np.int32),
+            "exact": np.asarray(exact, dtype=np.uint64),
+            "sketched": np.asarray(sketched, dtype=bool),
+            "wording": np.asarray(wording, dtype=np.uint64),
+            "numbers": np.asarray(nums, dtype=np.uint64),
+            "name_counts": np.asarray(counts, dtype=np.int32),
+            "names": np.asarray(hashes, dtype=np.uint64),
+        }
+        return fields, norms
 
     def forget(self, doc_id: str) -> None:
         self._docs.pop(doc_id, None)
