@@ -332,83 +332,19 @@ def _log1p(values: np.ndarray) -> np.ndarray:
     return _LOG1P[values.astype(np.int64)]
 
 
-def _last_before(flags: np.ndarray) -> np.ndarray:
-    """For each position, the last position before it where `flags` holds (-1: none)."""
-    at = np.where(flags, np.arange(len(flags)), -1)
-    return np.concatenate([[-1], np.maximum.accumulate(at)[:-1]])
-
-
 def features(blocks: list[list[str]], known: KnownLines = NO_LINES) -> np.ndarray:
     """One row of `FEATURES` per non-blank line of the blocks (paragraphs), in order, with the lines' own
-    rows and title keys taken from `known` where it has them. Column by column:
+    rows and title keys taken from `known` where it has them: `features_many` of the one page.
     `tests/reference/article.py` builds the same rows one line at a time, and the tests hold them equal."""
-    lines, block_of = _flatten(blocks)
-    n = len(lines)
-    if n == 0:
-        return np.zeros((0, len(FEATURES)))
-    own = known.own(lines)
-    words, stops = own[:, 1], own[:, 2]
-    prose = ((words >= math.log1p(PROSE_WORDS)) & (stops >= PROSE_STOP_RATIO)).astype(np.float64)
-    earned = (3.0 * words * stops).tolist()
-    is_prose = prose.tolist()
-    first, last = _max_subarray([e if p else -NON_PROSE_COST for e, p in zip(earned, is_prose, strict=True)])
-    core_first, core_last = _max_subarray(
-        [e if p else -CORE_NON_PROSE_COST for e, p in zip(earned, is_prose, strict=True)]
-    )
-    k = np.arange(n)
-    run_before = k - 1 - _last_before(prose > 0)  # non-prose lines right before each line
-    run_after = (k - 1 - _last_before((prose > 0)[::-1]))[::-1]  # and right after it (read backwards)
-    blocks_at = np.asarray(block_of)
-    block_lines = np.bincount(blocks_at)[blocks_at]
-    block_prose = np.bincount(blocks_at, weights=prose)[blocks_at]
-    keys = list(map(_repeat_key, lines))
-    seen = Counter(keys)
-    title_keys = {title_key(part) for part in html_title_parts(lines[0])} - {""}
-    keyed = known.title_keys
-    is_title = np.array([j > 0 and (keyed.get(line) or title_key(line)) in title_keys for j, line in enumerate(lines)])
-    headline = int(np.argmax(is_title)) if is_title.any() else None
-    # the first section heading after three prose lines
-    third = int(np.searchsorted(np.cumsum(prose), 3))  # the first line with three prose lines up to it
-    section = next((j for j in range(third, n) if len(lines[j]) < 80 and _SECTION.match(lines[j].strip())), None)
-    cum = [np.concatenate([[0.0], np.cumsum(a)]) for a in (prose, words, stops)]
-    windows = []
-    for w in WINDOWS:
-        lo, hi = np.maximum(0, k - w), np.minimum(n, k + w + 1)
-        windows += [(c[hi] - c[lo]) / (hi - lo) for c in cum]
-    inside = (first <= k) & (k <= last)
-    core = (core_first <= k) & (k <= core_last)
-    columns = [
-        *own.T,
-        *windows,
-        np.concatenate([[0.0], prose[:-1]]),
-        np.concatenate([prose[1:], [0.0]]),
-        inside,
-        _log1p(np.where(inside, 0, np.where(k < first, first - k, k - last))),
-        k < first,
-        k > last,
-        k / max(1, n - 1),
-        k == 0,
-        _log1p(block_lines),
-        block_prose / block_lines,
-        np.array([seen[key] > 1 for key in keys]),
-        is_title,
-        core,
-        _log1p(np.where(core, 0, np.where(k < core_first, core_first - k, k - core_last))),
-        np.where(inside, (k - first) / max(1, last - first), np.where(k < first, -1.0, 2.0)),
-        _log1p(run_before),
-        _log1p(run_after),
-        k >= headline if headline is not None else np.zeros(n),
-        _log1p(np.abs(k - headline)) if headline is not None else np.full(n, -1.0),
-        k >= section if section is not None else np.zeros(n),
-    ]
-    return np.column_stack(columns).astype(np.float64)
+    return features_many([blocks], known)[0]
 
 
 def features_many(pages: list[list[list[str]]], known: KnownLines = NO_LINES) -> list[np.ndarray]:
-    """`features` of each page (a list of blocks), the pages' lines in one array: the per-page numpy calls
-    of `features` cost more than their arithmetic on a page of twenty lines. Every value is computed as
-    `features` computes it (page-local positions, sums run page by page), so the rows are the same to the
-    last bit; `tests/cleaners/test_fast_paths_article.py` holds them equal."""
+    """`features` of each page (a list of blocks), column by column over the pages' lines in one array:
+    numpy's per-call cost exceeds its arithmetic on a page of twenty lines, so the chrome stage builds
+    the first round of a whole batch in one call. Positions are page-local and running sums run page by
+    page, so a page's rows do not depend on its neighbours (`tests/cleaners/test_fast_paths_article.py`
+    holds them equal to the page's alone)."""
     lines: list[str] = []
     block_of: list[int] = []  # each line's block, numbered across the pages
     sizes: list[int] = []

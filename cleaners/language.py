@@ -46,9 +46,9 @@ _ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 # leaves the ASCII letters.
 _NOT_ASCII_LETTERS = _ASCII_NON_LETTERS + bytes(range(128, 256))
 _BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
-# Every ASCII byte that is not a letter, as a space: an ASCII text's words (`_WORD`) are then its
+# An ASCII text's letters lowered and every other byte a space: its lowered words (`_WORD`) are then its
 # `split()` (five times faster than the Unicode pattern, which the other texts still go through).
-_LETTERS_OR_SPACE = bytes(c if c < 128 and chr(c).isalpha() else 32 for c in range(256))
+_LOWER_LETTERS_OR_SPACE = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 _BEYOND_LATIN = re.compile(r"[^\x00-\u024f]+")
 
 
@@ -170,7 +170,7 @@ def lower_words(text: str) -> list[str]:
     (['ärger', 'über', 'tabs', 'und', 'köpfe'], ['don', 't', 'stop', 'ever'])
     """
     if text.isascii():
-        return text.lower().encode("ascii").translate(_LETTERS_OR_SPACE).decode("ascii").split()
+        return text.encode("ascii").translate(_LOWER_LETTERS_OR_SPACE).decode("ascii").split()
     return [w.lower() for w in _WORD.findall(text)]
 
 

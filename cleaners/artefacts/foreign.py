@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from cleaners import gates
 from cleaners.artefacts.spans import Finding, sentences
-from cleaners.language import detect
+from cleaners.language import detect, lower_words
 
 KIND = "foreign_fragment"
 MIN_WORDS = 4
@@ -30,11 +30,8 @@ _FOREIGN = frozenset(
     "el los las por con una para es y como del pero muy il che di non per sono".split()
 )
 
-_FOREIGN_BYTES = frozenset(w.encode() for w in _FOREIGN)
 # A letter-like character (`[^\W\d_]` is a superset of str.isalpha) beyond Latin Extended-B.
 _NON_LATIN = re.compile(r"[^\W\d_\x00-\u024f]")
-# Upper-case ASCII letters lowered, every other byte a space: `.split()` then gives the lowered `_WORD` words.
-_ASCII_WORDS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 
 
 def _may_have_foreign(text: str) -> bool:
@@ -42,8 +39,7 @@ def _may_have_foreign(text: str) -> bool:
     is 1.0, and sentences split at whitespace, so fewer than 2 foreign function words in the paragraph
     means fewer than 2 in each sentence."""
     if text.isascii():
-        words = text.encode("ascii").translate(_ASCII_WORDS).split()
-        return sum(map(_FOREIGN_BYTES.__contains__, words)) >= 2
+        return sum(map(_FOREIGN.__contains__, lower_words(text))) >= 2
     if _NON_LATIN.search(text):
         return True
     return sum(1 for w in _WORD.findall(text) if w.lower() in _FOREIGN) >= 2
