@@ -131,20 +131,25 @@ def _bucket_pairs(keys: np.ndarray, chunk: int = _PAIR_CHUNK) -> Iterator[tuple[
 _LOW_BITS = np.uint64(0x1111111111111111)
 
 
-def _nibbles(sigs: np.ndarray, chunk: int = 1 << 15) -> np.ndarray:
+def _nibbles(sigs: np.ndarray, chunk: int = 1 << 14, threads: int = 1) -> np.ndarray:
     """A 4-bit digest of every hash value, 16 to a uint64: equal values have equal digests.
-    Computed `chunk` rows at a time: the uint64 intermediates are 4 times the signatures' size."""
+    Computed `chunk` rows at a time (the uint64 intermediates are 4 times the signatures' size), on
+    `threads` threads (numpy releases the GIL in each step)."""
     n, p = sigs.shape
     width = -(-p // 16) * 16
     out = np.empty((n, width // 16), dtype=np.uint64)
     shifts = np.arange(16, dtype=np.uint64) * np.uint64(4)
-    for a in range(0, n, chunk):
+
+    def digest(a: int) -> None:
         s = sigs[a : a + chunk]
         d = s ^ (s >> 4) ^ (s >> 8) ^ (s >> 12) ^ (s >> 16) ^ (s >> 20) ^ (s >> 24) ^ (s >> 28)
         d = (d & 0xF).astype(np.uint64)
         if width != p:  # pad with equal digits: they count as matches, which only makes the filter looser
             d = np.concatenate([d, np.zeros((len(d), width - p), dtype=np.uint64)], axis=1)
         out[a : a + chunk] = np.bitwise_or.reduce(d.reshape(len(d), width // 16, 16) << shifts, axis=2)
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        list(pool.map(digest, range(0, n, chunk)))
     return out
 
 
@@ -196,7 +201,7 @@ def _verified_pairs(
         return {}
     sigs = np.concatenate([d.sigs for d in docs])
     exact = np.concatenate([d.exact[d.sketched] for d in docs])
-    small = _nibbles(sigs)
+    small = _nibbles(sigs, threads=threads)
     need = threshold * num_perm
     bands, rows = params
     if store is None:

@@ -3,11 +3,13 @@
 It observes documents (sketches and facts, `cleaners.dedup.signatures`), decides clusters with the
 one greedy loop (`cleaners.dedup.cluster`) on the candidate source the settings select
 (`cleaners.dedup.candidates`), applies the decisions to documents as events, and persists itself as
-JSON (the batches' work files and the incremental state).
+JSON (its decisions, for the write batches; a document's sketches, for the sketch cache) or as a few
+packed arrays (a batch's sketches, for the clustering).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,7 @@ from cleaners.dedup import frequent
 from cleaners.dedup.candidates import CandidateSource, candidate_source
 from cleaners.dedup.cluster import Cluster, greedy_clusters
 from cleaners.dedup.numbers_names import NameIndex, facts, name_hashes, numbers, numbers_key
-from cleaners.dedup.signatures import DocSigs, reusable_sigs
+from cleaners.dedup.signatures import DocSigs, pack, reusable_sigs, unpack
 from cleaners.dedup.text import SCHEME, SEED, SKETCH_CHUNK_TEXTS, exact_hash, normalise, sketch_texts
 from cleaners.document import Document, Event
 from cleaners.settings import Settings
@@ -222,17 +224,8 @@ class DedupModel:
     # persistence --------------------------------------------------------------------------------
     def to_dict(self, sketches: bool = True) -> dict[str, Any]:
         """JSON-safe model; without `sketches`, only the decisions (what `apply` and `members` need)."""
-        s = self.settings
         return {
-            "version": FORMAT_VERSION,
-            "scheme": SCHEME,
-            "seed": SEED,
-            "hash": "xxh32",
-            "shingle": s.shingle,
-            "shingle_size": s.shingle_size,
-            "num_perm": s.num_perm,
-            "min_dedup_tokens": s.min_dedup_tokens,
-            "frequent_shingles": self._frequent,
+            **self._header(),
             "docs": {k: self._docs[k].to_dict() for k in sorted(self._docs)} if sketches else {},
             "decisions": [
                 {
@@ -249,17 +242,49 @@ class DedupModel:
             "clusters": self._clusters,
         }
 
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The sketches as a few arrays (`signatures.pack`) with `to_dict`'s header, without decisions: a
+        batch's work file for the clustering, saved with `np.savez` and read back by `from_arrays`."""
+        header = json.dumps(self._header()).encode()
+        return {**pack({k: self._docs[k] for k in sorted(self._docs)}), "header": np.frombuffer(header, np.uint8)}
+
+    @classmethod
+    def from_arrays(cls, arrays: Any, settings: Settings) -> DedupModel:
+        """`to_arrays`' model back (`arrays`: its dict, or the `np.load` of the file it was saved in)."""
+        model = cls(settings)
+        model._check(json.loads(bytes(np.asarray(arrays["header"], dtype=np.uint8))))
+        model._docs = unpack(arrays, settings.num_perm)
+        return model
+
+    def _header(self) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "version": FORMAT_VERSION,
+            "scheme": SCHEME,
+            "seed": SEED,
+            "hash": "xxh32",
+            "shingle": s.shingle,
+            "shingle_size": s.shingle_size,
+            "num_perm": s.num_perm,
+            "min_dedup_tokens": s.min_dedup_tokens,
+            "frequent_shingles": self._frequent,
+        }
+
+    def _check(self, header: dict[str, Any]) -> None:
+        """Sketches made with other shingling settings, or another table of frequent shingles, cannot be reused."""
+        if header.get("version") != FORMAT_VERSION or header.get("scheme") != SCHEME:
+            raise ValueError("dedup state has an unknown format")
+        for name in _SHINGLING:
+            if header.get(name) != getattr(self.settings, name):
+                raise ValueError(f"dedup state was built with another {name}; observe the documents again")
+        if header.get("frequent_shingles") != self._frequent:
+            raise ValueError("dedup state was built with another frequent_shingles table; observe the documents again")
+
     @classmethod
     def from_dict(cls, data: dict[str, Any], settings: Settings) -> DedupModel:
         """Rebuild a model; sketches made with other shingling settings cannot be reused."""
         model = cls(settings)
-        if data.get("version") != FORMAT_VERSION or data.get("scheme") != SCHEME:
-            raise ValueError("dedup state has an unknown format")
-        for name in _SHINGLING:
-            if data.get(name) != getattr(settings, name):
-                raise ValueError(f"dedup state was built with another {name}; observe the documents again")
-        if data.get("frequent_shingles") != model._frequent:
-            raise ValueError("dedup state was built with another frequent_shingles table; observe the documents again")
+        model._check(data)
         model._docs = {k: DocSigs.from_dict(v, settings.num_perm) for k, v in data.get("docs", {}).items()}
         for row in data.get("decisions", []):
             model._members[(row["doc"], int(row["paragraph"]))] = _Member(

@@ -1,5 +1,6 @@
 """What `DedupModel.observe` keeps of one document: its paragraphs' sketches and, beside them, their
-exact hashes and facts, as numpy arrays; and their JSON form (the sketch cache and the dedup state).
+exact hashes and facts, as numpy arrays; their JSON form (the sketch cache and the dedup state); and
+many documents' arrays packed together (`pack`, `unpack`: a batch's work file for the clustering).
 
 Why: only the sketches' hash values are kept (one uint32 array per document), never MinHash objects,
 so a million paragraphs cost num_perm * 4 bytes each; the facts are kept as hashes beside them because
@@ -67,6 +68,75 @@ class DocSigs:
             name_counts=_unb64(data["name_counts"], np.dtype("<i4")),
             names=_unb64(data["names"], np.dtype("<u8")),
         )
+
+
+# The per-paragraph arrays of `DocSigs` (one entry per live paragraph with text), packed end to end.
+_PER_PARAGRAPH = ("index", "exact", "sketched", "wording", "numbers", "name_counts")
+
+
+def pack(docs: dict[str, DocSigs]) -> dict[str, np.ndarray]:
+    """Many documents' arrays, each field's concatenated in the documents' order, with their ids and
+    paragraph counts: a batch's work file is then a few large arrays, read back without decoding a
+    string per document (base64 JSON cost the clustering 5 s and 1.3 times the bytes at a million
+    paragraphs).
+
+    >>> one = DocSigs(np.array([0, 2], np.int32), np.array([7, 8], np.uint64), np.array([True, False]),
+    ...     np.zeros((1, 4), np.uint32), np.array([5, 6], np.uint64), np.array([1, 1], np.uint64),
+    ...     np.array([1, 0], np.int32), np.array([9], np.uint64))
+    >>> unpack(pack({"a": one, "b": one}), 4)["b"].index.tolist()
+    [0, 2]
+    """
+    ids = list(docs)
+    values = [docs[k] for k in ids]
+    out = {name: _concat([getattr(d, name) for d in values], _DTYPES[name]) for name in (*_PER_PARAGRAPH, "names")}
+    num_perm = values[0].sigs.shape[1] if values else 0
+    out["sigs"] = _concat([d.sigs.reshape(-1, num_perm) for d in values], SIG_DTYPE, (0, num_perm))
+    out["ids"] = np.array(ids, dtype=str) if ids else np.zeros(0, dtype="<U1")
+    out["paragraphs"] = np.array([len(d.index) for d in values], dtype="<i8")
+    return out
+
+
+def unpack(arrays: Any, num_perm: int) -> dict[str, DocSigs]:
+    """The documents `pack` packed (`arrays`: its dict, or the `np.load` of a file it was saved in), as
+    views of the packed arrays."""
+    ids = [str(x) for x in arrays["ids"]]
+    bounds = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(np.asarray(arrays["paragraphs"], dtype=np.int64), out=bounds[1:])
+    per = {name: _split(np.asarray(arrays[name], dtype=_DTYPES[name]), bounds) for name in _PER_PARAGRAPH}
+
+    def cut(values: np.ndarray, counts: Any) -> list[np.ndarray]:
+        """`values` split per document, `counts` (per paragraph) of them each paragraph's."""
+        ends = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=ends[1:])
+        return _split(values, ends[bounds])
+
+    sigs = cut(np.asarray(arrays["sigs"], dtype=SIG_DTYPE).reshape(-1, num_perm), np.asarray(arrays["sketched"]))
+    names = cut(np.asarray(arrays["names"], dtype=_DTYPES["names"]), np.asarray(arrays["name_counts"]))
+    return {
+        doc_id: DocSigs(**{name: per[name][k] for name in _PER_PARAGRAPH}, sigs=sigs[k], names=names[k])
+        for k, doc_id in enumerate(ids)
+    }
+
+
+_DTYPES = {
+    "index": np.dtype("<i4"),
+    "exact": np.dtype("<u8"),
+    "sketched": np.dtype(bool),
+    "wording": np.dtype("<u8"),
+    "numbers": np.dtype("<u8"),
+    "name_counts": np.dtype("<i4"),
+    "names": np.dtype("<u8"),
+}
+
+
+def _split(values: np.ndarray, bounds: np.ndarray) -> list[np.ndarray]:
+    """values[bounds[k]:bounds[k + 1]] for each k (`np.split` costs ten times as much per piece)."""
+    at = bounds.tolist()
+    return [values[a:b] for a, b in zip(at[:-1], at[1:], strict=True)]
+
+
+def _concat(parts: list[np.ndarray], dtype: Any, empty: tuple[int, ...] = (0,)) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(empty, dtype=dtype)
 
 
 def _b64(arr: np.ndarray) -> str:

@@ -192,6 +192,30 @@ def test_forget_and_round_trip(settings: Settings) -> None:
         DedupModel.from_dict(data, Settings(shingle="word"))
 
 
+def test_a_batch_saved_as_arrays_clusters_as_the_model_it_came_from(settings: Settings, tmp_path: Path) -> None:
+    """A batch's work file (`to_arrays`, saved with `np.savez`) gives back every document's arrays, with
+    their dtypes, including a document with no paragraph long enough to sketch; the clusters decided
+    from it are the model's own; a file made with other settings is refused."""
+    from cleaners.batches import read_arrays, write_arrays
+
+    docs = [*corpus(), doc("short.txt", "Too short.", "Also short.")]
+    model = run(settings, *docs)
+    write_arrays(tmp_path / "b.dedup.npz", model.to_arrays())
+    again = DedupModel.from_arrays(read_arrays(tmp_path / "b.dedup.npz"), settings)
+    assert list(again._docs) == sorted(model._docs)
+    for doc_id, sigs in model._docs.items():
+        for name in ("index", "exact", "sketched", "sigs", "wording", "numbers", "name_counts", "names"):
+            mine, theirs = getattr(sigs, name), getattr(again._docs[doc_id], name)
+            assert theirs.dtype == mine.dtype and np.array_equal(theirs, mine), (doc_id, name)
+    assert not again._docs["short.txt"].sketched.any()
+    again.decide()
+    assert snapshot(again) == snapshot(model)
+    with pytest.raises(ValueError, match="num_perm"):
+        DedupModel.from_arrays(read_arrays(tmp_path / "b.dedup.npz"), Settings(num_perm=64))
+    empty = DedupModel.from_arrays(DedupModel(settings).to_arrays(), settings)
+    assert empty._docs == {}
+
+
 def test_observing_many_documents_at_once_sketches_as_one_by_one(settings: Settings, monkeypatch) -> None:
     """`observe_many` sketches the paragraphs of several documents in shared calls, cut in chunks of
     texts across document boundaries; each document's export is the one `observe` gives it alone,
@@ -394,7 +418,7 @@ def test_bucket_pairs_chunks_cover_the_same_pairs() -> None:
 
 
 @pytest.mark.parametrize("num_perm", [128, 40])
-def test_nibbles_are_the_same_in_chunks_and_match_equal_values(num_perm: int) -> None:
+def test_nibbles_are_the_same_in_chunks_on_threads_and_match_equal_values(num_perm: int) -> None:
     from cleaners.dedup.candidates import _nibbles
 
     rng = np.random.default_rng(2)
@@ -402,6 +426,7 @@ def test_nibbles_are_the_same_in_chunks_and_match_equal_values(num_perm: int) ->
     sigs[5] = sigs[3]
     whole = _nibbles(sigs, chunk=10_000)
     assert np.array_equal(whole, _nibbles(sigs, chunk=4))
+    assert np.array_equal(whole, _nibbles(sigs, chunk=4, threads=3))
     assert whole.shape == (37, -(-num_perm // 16))
     assert np.array_equal(whole[5], whole[3])
     # each 4-bit digit is the xor of the value's eight nibbles
