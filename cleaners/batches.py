@@ -29,7 +29,7 @@ from cleaners.document import Document
 from cleaners.output import UnsafePathError, output_path, source_output, write_atomic
 from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_documents
 from cleaners.reading import Source, read_source
-from cleaners.report import document_record
+from cleaners.report import document_record, output_hash
 from cleaners.settings import Settings
 from cleaners.state import StateError, source_key
 from cleaners.stores import PREPARED_SUFFIX, batch_file, sketch_cache
@@ -310,16 +310,23 @@ def finish_batch(batch: str, decisions: str, work: str, clean_dir: str, settings
             outputs.append((rel, *source_output(Path(clean_dir), rel, docs)))
         except (UnsafePathError, OSError) as exc:
             cannot_write(rel, exc)
-    for (rel, _, _), written in zip(outputs, _write_all([(path, data) for _, path, data in outputs]), strict=True):
+    hashes: dict[str, str] = {}  # the manifest's hash of each output, from the bytes in hand
+    results = _write_all([(path, data) for _, path, data in outputs])
+    for (rel, path, data), written in zip(outputs, results, strict=True):
         if isinstance(written, Exception):
             cannot_write(rel, written)
-        elif written:
+            continue
+        if written:
             rewritten[rel] = [d.id for d in by_source[rel]]
+        for key in {d.id.split("#", 1)[0] for d in by_source[rel]}:
+            if Path(clean_dir) / key == path:  # the report finds an output by its records' ids
+                hashes[key] = output_hash(data)
     for docs in by_source.values():
         for d in docs:
             records.append(document_record(d))
             events.extend(e.to_dict() for e in d.events)
-    write_json(wdir / f"{batch}.report.json", {"documents": records, "events": events, "members": members})
+    part = {"documents": records, "events": events, "members": members, "hashes": hashes}
+    write_json(wdir / f"{batch}.report.json", part)
     dataset = write_part(wdir / f"{batch}.dataset.jsonl", (d for docs in by_source.values() for d in docs))
     n = sum(len(d) for d in by_source.values())
     return BatchInfo(

@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -262,6 +263,15 @@ def fingerprint_hash(fingerprint: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()[:16]
 
 
+@dataclass
+class BuiltShards:
+    """What `build_shards` left in the staging folder: the shards' record counts, what they hold."""
+
+    counts: list[int]
+    languages: Counter[str]
+    sites: set[str]
+
+
 def write_dataset(
     parts: list[Path],
     clean: Path,
@@ -274,7 +284,18 @@ def write_dataset(
 ) -> dict[str, Any]:
     """Build the export from the batches' sorted parts (`write_part`) and swap it in; returns the
     manifest's `dataset` entry (its files with sizes and hashes). `made_with` holds the state's
-    `fingerprint` and the `verdicts` hash of the overrides file; `documents` the run's counts by status."""
+    `fingerprint` and the `verdicts` hash of the overrides file; `documents` the run's counts by status.
+    The two halves, `build_shards` and `publish`, can be called apart: the report builds the shards
+    while it writes its own files (compression lets go of the interpreter), then publishes them."""
+    built = build_shards(parts, clean, shard_rows=shard_rows, shard_bytes=shard_bytes)
+    return publish(built, clean, run=run, made_with=made_with, documents=documents)
+
+
+def build_shards(
+    parts: list[Path], clean: Path, *, shard_rows: int = SHARD_ROWS, shard_bytes: int = SHARD_BYTES
+) -> BuiltShards:
+    """The export's shards from the batches' sorted parts, in the staging folder (the export in place is
+    not touched: a run that fails later leaves it as it was)."""
     layout = Layout(clean)
     staging, retired = layout.dataset_staging, layout.dataset_retired
     for leftover in (staging, retired):
@@ -299,6 +320,16 @@ def write_dataset(
         shard.abort()
         raise
     shard_counts.append(shard.rows)
+    return BuiltShards(shard_counts, languages, sites)
+
+
+def publish(
+    built: BuiltShards, clean: Path, *, run: str, made_with: dict[str, Any], documents: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """Name the built shards, write the card, and swap the staging folder in for the export (`write_dataset`)."""
+    layout = Layout(clean)
+    staging, retired = layout.dataset_staging, layout.dataset_retired
+    shard_counts, languages, sites = built.counts, built.languages, built.sites
     total = len(shard_counts)
     names = []
     for index in range(total):

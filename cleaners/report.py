@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import orjson
 import xxhash
 
-from cleaners.dataset import write_dataset
+from cleaners.dataset import build_shards, publish
 from cleaners.document import Document
 from cleaners.html_report import write_html_report
 from cleaners.layout import Layout
@@ -103,13 +105,40 @@ def assemble_report(
 ) -> dict:
     """Join the batches' report parts into clean/_report/, swap in the dataset export (from the
     batches' `dataset_parts`; `made_with` for its card), then replace the manifest last, listing the
-    export's files: a reader who trusts the manifest never sees half a run."""
+    export's files: a reader who trusts the manifest never sees half a run.
+
+    The export's shards are built in a thread while the report is written (their compression lets go
+    of the interpreter); they are swapped in only once the report is written, and thrown away if it fails."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        shards = pool.submit(build_shards, dataset_parts, clean) if dataset_parts is not None else None
+        try:
+            summ, manifest = _write_report(parts, clean, timings, run)
+            built = shards.result() if shards is not None else None
+        except BaseException:
+            if shards is not None and shards.exception() is None:  # waits for the build to end
+                shutil.rmtree(Layout(clean).dataset_staging, ignore_errors=True)
+            raise
+    if built is not None:
+        manifest["dataset"] = publish(
+            built, clean, run=manifest["run"], made_with=made_with or {}, documents=summ["documents"]
+        )
+    manifest["documents"] = manifest.pop("documents")  # after the dataset entry, as it always was
+    write_atomic(Layout(clean).report / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    return summ
+
+
+def _write_report(
+    parts: list[Path], clean: Path, timings: dict[str, float], run: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report's files and the run record; the summary and the manifest (without the dataset entry)."""
     documents, events, members = [], [], []
+    hashes: dict[str, str | None] = {}  # per output file: the records of one `.jsonl` share it
     for part in parts:
         data = _read_json(part)
         documents.extend(data["documents"])
         events.extend(data["events"])
         members.extend(data["members"])
+        hashes.update(data.get("hashes") or {})  # what the batch wrote, hashed as it wrote it
     documents.sort(key=lambda r: r["doc"])
     clusters = cluster_records(members)
     out = Layout(clean).report
@@ -121,12 +150,11 @@ def assemble_report(
     write_html_report(clean, documents, events, clusters, summ)
 
     manifest_docs = []
-    hashes: dict[str, str | None] = {}  # per output file: the records of one `.jsonl` share it
     for r in documents:
         rel = r["doc"].split("#", 1)[0]
         target = clean / rel
         if rel not in hashes:
-            hashes[rel] = xxhash.xxh3_128_hexdigest(target.read_bytes()) if target.is_file() else None
+            hashes[rel] = output_hash(target.read_bytes()) if target.is_file() else None
         manifest_docs.append(
             {
                 "doc": r["doc"],
@@ -140,11 +168,9 @@ def assemble_report(
     summ["run"] = rid
     record = {"run": rid, **run, "summary": {k: summ[k] for k in ("documents", "clusters", "events")}}
     write_atomic(Layout(clean).runs / f"{rid}.json", json.dumps(record, ensure_ascii=False, indent=1).encode())
-    manifest: dict[str, Any] = {"schema": MANIFEST_SCHEMA, "run": rid}
-    if dataset_parts is not None:
-        manifest["dataset"] = write_dataset(
-            dataset_parts, clean, run=rid, made_with=made_with or {}, documents=summ["documents"]
-        )
-    manifest["documents"] = manifest_docs
-    write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-    return summ
+    return summ, {"schema": MANIFEST_SCHEMA, "run": rid, "documents": manifest_docs}
+
+
+def output_hash(data: bytes) -> str:
+    """The manifest's `clean_hash` of an output file's bytes."""
+    return xxhash.xxh3_128_hexdigest(data)
