@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
 import orjson
 import xxhash
 
-from cleaners.dataset import build_shards, publish
+from cleaners.dataset import BuiltShards, build_shards, publish
 from cleaners.document import Document
 from cleaners.html_report import write_html_report
 from cleaners.layout import Layout
@@ -102,22 +102,27 @@ def assemble_report(
     run: dict[str, Any],
     dataset_parts: list[Path] | None = None,
     made_with: dict[str, Any] | None = None,
+    build_in: Executor | None = None,
 ) -> dict:
     """Join the batches' report parts into clean/_report/, swap in the dataset export (from the
     batches' `dataset_parts`; `made_with` for its card), then replace the manifest last, listing the
     export's files: a reader who trusts the manifest never sees half a run.
 
-    The export's shards are built in a thread while the report is written (their compression lets go
-    of the interpreter); they are swapped in only once the report is written, and thrown away if it fails."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        shards = pool.submit(build_shards, dataset_parts, clean) if dataset_parts is not None else None
-        try:
-            summ, manifest = _write_report(parts, clean, timings, run)
-            built = shards.result() if shards is not None else None
-        except BaseException:
-            if shards is not None and shards.exception() is None:  # waits for the build to end
-                shutil.rmtree(Layout(clean).dataset_staging, ignore_errors=True)
-            raise
+    `build_in`: where the export's shards are built while the report is written, e.g. a worker process
+    (the build takes about as long as the report; a thread would share this one's interpreter and
+    save nothing). They are swapped in only once the report is written, and thrown away if it fails.
+    Without it they are built here, after the report."""
+    shards = build_in.submit(build_shards, dataset_parts, clean) if build_in and dataset_parts is not None else None
+    try:
+        summ, manifest = _write_report(parts, clean, timings, run)
+        if shards is not None:
+            built: BuiltShards | None = shards.result()
+        else:
+            built = build_shards(dataset_parts, clean) if dataset_parts is not None else None
+    except BaseException:
+        if shards is not None and shards.exception() is None:  # waits for the build to end
+            shutil.rmtree(Layout(clean).dataset_staging, ignore_errors=True)
+        raise
     if built is not None:
         manifest["dataset"] = publish(
             built, clean, run=manifest["run"], made_with=made_with or {}, documents=summ["documents"]

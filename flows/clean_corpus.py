@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import time
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -117,11 +118,22 @@ def report_task(
     run: dict[str, Any],
     dataset_parts: list[str],
     made_with: dict[str, Any],
+    settings: dict,
 ) -> dict:
-    """The report, the dataset export, the manifest last."""
-    return assemble_report(
-        [Path(p) for p in parts], Path(clean_dir), timings, run, [Path(p) for p in dataset_parts], made_with
-    )
+    """The report, the dataset export, the manifest last. Locally the export's shards are built by a
+    worker process while this one writes the report (the workers are idle by now); on Dask or with one
+    worker, here after it."""
+    spare = not engines.uses_dask(Settings.model_validate(settings)) and workers.worker_count(settings["workers"]) > 1
+    with workers.Offload(settings["workers"]) if spare else nullcontext() as build_in:
+        return assemble_report(
+            [Path(p) for p in parts],
+            Path(clean_dir),
+            timings,
+            run,
+            [Path(p) for p in dataset_parts],
+            made_with,
+            build_in=build_in,
+        )
 
 
 def _batches(items: list, size: int, workers: int = 1, per_worker: int = 4) -> list[tuple[str, list]]:
@@ -261,6 +273,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         run,
         [i["dataset"] for i in finished],
         {"fingerprint": current_fp, "verdicts": verdicts},
+        sdata,
     )
     state.save()
     stores.remove_unreferenced(state.prepared_dir, state.referenced())  # after the save: nothing it names goes

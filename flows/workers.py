@@ -9,8 +9,9 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -78,6 +79,21 @@ def run(workers: int, fn: Callable[..., T], *args: Any, timeout: float | None = 
                 if _POOL is pool:
                     _shutdown_locked(kill=True)
             raise WorkerTimeout(f"no result after {timeout:g} s") from exc
+
+
+class Offload(Executor):
+    """An executor whose calls run in a worker process (`run`), each waited on by a thread of its own:
+    the caller goes on with its own work meanwhile (the report, while a worker builds the export)."""
+
+    def __init__(self, workers: int) -> None:
+        self._workers = workers
+        self._threads = ThreadPoolExecutor(max_workers=1)
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        return self._threads.submit(run, self._workers, partial(fn, **kwargs) if kwargs else fn, *args)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._threads.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 _SLOTS: dict[int, threading.BoundedSemaphore] = {}

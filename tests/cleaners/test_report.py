@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,8 @@ def test_batches_hash_what_they_write_and_the_manifest_holds_those_hashes(tmp_pa
     assert hashes == {
         rel: xxhash.xxh3_128_hexdigest((clean / rel).read_bytes()) for rel in ("wire/story.txt", "wire/feed.jsonl")
     }
-    assemble_report(parts, clean, {"total": 0.0}, {"outputs_rewritten": []}, dataset_parts)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the shards built beside the report
+        assemble_report(parts, clean, {"total": 0.0}, {"outputs_rewritten": []}, dataset_parts, build_in=pool)
     manifest = json.loads((Layout(clean).report / "manifest.json").read_text())
     by_doc = {d["doc"]: d for d in manifest["documents"]}
     assert set(by_doc) == {"wire/story.txt", "wire/feed.jsonl#1", "wire/feed.jsonl#2", "wire/scan.txt"}
@@ -103,9 +105,10 @@ def test_batches_hash_what_they_write_and_the_manifest_holds_those_hashes(tmp_pa
     assert list(manifest) == ["schema", "run", "dataset", "documents"]
 
 
-def test_a_report_that_fails_while_the_export_builds_leaves_the_previous_export(tmp_path: Path, monkeypatch) -> None:
-    """The export's shards are built beside the report: when the report fails, they are thrown away, and
-    the export and the manifest of the run before stay as they were."""
+@pytest.mark.parametrize("beside", [False, True])
+def test_a_report_that_fails_leaves_the_previous_export(tmp_path: Path, monkeypatch, beside: bool) -> None:
+    """When the report fails, the export's shards (built after it, or `beside` it by another executor) are
+    thrown away, and the export and the manifest of the run before stay as they were."""
     import cleaners.report as report
 
     raw, clean = tmp_path / "raw", tmp_path / "clean"
@@ -125,8 +128,9 @@ def test_a_report_that_fails_while_the_export_builds_leaves_the_previous_export(
     for folder in (clean / "_state", clean / "_work"):
         shutil.rmtree(folder)
     parts, dataset_parts = _batch_steps(raw, clean)
-    with pytest.raises(OSError, match="No space"):
-        assemble_report(parts, clean, {"total": 0.0}, {"outputs_rewritten": []}, dataset_parts)
+    with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(OSError, match="No space"):
+        build_in = pool if beside else None
+        assemble_report(parts, clean, {"total": 0.0}, {"outputs_rewritten": []}, dataset_parts, build_in=build_in)
     assert (layout.report / "manifest.json").read_bytes() == manifest
     assert {p.name: p.read_bytes() for p in layout.dataset.iterdir()} == export
     assert not layout.dataset_staging.exists()

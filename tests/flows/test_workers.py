@@ -3,8 +3,11 @@ queued; batches keep every worker busy."""
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from flows import workers
 
@@ -31,6 +34,23 @@ def test_a_batch_past_its_limit_is_killed() -> None:
         else:
             raise AssertionError("no WorkerTimeout")
         assert time.perf_counter() - t < 15
+    finally:
+        workers.shutdown()
+
+
+def test_offloaded_calls_run_in_a_worker_process_while_the_caller_goes_on() -> None:
+    """`Offload` (the report's export build): the call runs in another process, the caller's thread is
+    free meanwhile, and the call's error reaches the caller."""
+    try:
+        with workers.Offload(2) as offload:
+            future = offload.submit(os.getpid)
+            sleeping = offload.submit(time.sleep, 1.0)
+            assert not sleeping.done()  # submit returned before the call ended
+            assert future.result(timeout=60) != os.getpid()
+            assert sleeping.result(timeout=60) is None
+            failing = offload.submit(int, "not a number")
+            with pytest.raises(ValueError, match="not a number"):
+                failing.result(timeout=60)
     finally:
         workers.shutdown()
 
