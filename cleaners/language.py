@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from langdetect import DetectorFactory, detector_factory
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
 
 from cleaners.document import Document, Event
 from cleaners.gates import Column, per_text, pl
@@ -108,6 +110,20 @@ class FastDetector(Detector):
             for j, p in enumerate(prob.tolist()):
                 self.langprob[j] += p / self.n_trial
 
+    def _extract_ngrams(self) -> list[str]:
+        """langdetect's n-grams of the text, in its order (`Detector._extract_ngrams`, checked against it in
+        the tests): its character-by-character loop amounts to the n-grams of each word (a run of
+        characters that normalise to no space) padded with the space before it and, when one follows, the
+        space after it; so each distinct padded word is worked out once per process (`_word_ngrams`)."""
+        known = self.word_lang_prob_map
+        words = self.text.translate(_NGRAM_CHARS).split(" ")
+        last = len(words) - 1
+        out: list[str] = []
+        for k, word in enumerate(words):
+            if word:
+                out += _word_ngrams(" " + word + " " if k < last else " " + word, known)
+        return out
+
     def _row(self, word: str) -> np.ndarray:
         row = _ROWS.get(word)
         if row is None:
@@ -116,6 +132,42 @@ class FastDetector(Detector):
 
 
 _ROWS: dict[str, np.ndarray] = {}  # n-gram -> its per-language weights (one profile set per process)
+
+
+class _NGramChars(dict):
+    """str.translate table of langdetect's per-character normalisation (`NGram.normalize`), built lazily."""
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = NGram.normalize(chr(code))
+        return value
+
+
+_NGRAM_CHARS = _NGramChars()
+_WORD_NGRAMS: dict[str, list[str]] = {}
+_MAX_WORD_NGRAMS = 100_000
+
+
+def _word_ngrams(padded: str, known: dict[str, Any]) -> list[str]:
+    """The n-grams langdetect's loop takes from one padded word: at each character after the leading space,
+    the 1-, 2- and 3-grams ending there (as far as the word reaches back) that the profiles know, except
+    where this character and the one before are both capitals (an acronym). The profiles are langdetect's
+    one set, so the cache holds for every detector of the process."""
+    found = _WORD_NGRAMS.get(padded)
+    if found is None:
+        found = []
+        for i in range(1, len(padded)):
+            if padded[i].isupper() and padded[i - 1].isupper():
+                continue
+            for n in (1, 2, 3):
+                if n > i + 1:
+                    break
+                gram = padded[i + 1 - n : i + 1]
+                if gram != " " and gram in known:
+                    found.append(gram)
+        if len(_WORD_NGRAMS) >= _MAX_WORD_NGRAMS:
+            _WORD_NGRAMS.clear()
+        _WORD_NGRAMS[padded] = found
+    return found
 
 
 # Scripts used by one language that langdetect has no profile for.

@@ -73,6 +73,29 @@ def test_fast_detector_equals_langdetect_on_any_text(text: str) -> None:
     assert _probabilities(FastDetector, text) == _probabilities(Detector, text)
 
 
+def _ngrams(cls: type[Detector], text: str) -> list[str]:
+    det = cls(_factory(0))
+    det.append(text)
+    det.cleaning_text()
+    return det._extract_ngrams()
+
+
+NGRAM_ALPHABET = "abcxyzABCXYZéÉäÄßабвгАБВ北京東京ひらがなカタカナ한국 \u2019\u2014-.,'0123456789\t\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=NGRAM_ALPHABET, max_size=80))
+def test_fast_ngrams_are_langdetects_in_its_order(text: str) -> None:
+    """Word by word (cached) the n-grams are those of langdetect's character loop, in the same order (the
+    trial loop draws them by position): capitals, acronyms, other scripts, punctuation, runs of spaces."""
+    assert _ngrams(FastDetector, text) == _ngrams(Detector, text)
+
+
+def test_fast_ngrams_on_the_sample_corpus() -> None:
+    for text in _paragraphs(REPO_RAW, 30) + ["NATO and the UN met in NEW York.", "  lead and trail  ", "EU"]:
+        assert _ngrams(FastDetector, text) == _ngrams(Detector, text), text[:80]
+
+
 # --- the English pre-check over a column ------------------------------------------------------------
 
 WORDS = [
