@@ -14,7 +14,6 @@ import io
 import json
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ import xxhash
 from cleaners.dataset import write_part
 from cleaners.dedup import DedupModel
 from cleaners.document import Document
-from cleaners.output import UnsafePathError, output_path, source_output, write_atomic
+from cleaners.output import UnsafePathError, output_path, source_output, write_atomic, write_atomic_many
 from cleaners.pipeline import CorpusModels, Resources, finish_document, prepare_documents
 from cleaners.reading import Source, read_source
 from cleaners.report import document_record, output_hash
@@ -258,27 +257,6 @@ def _dedup_decisions(path: str, settings: Settings) -> DedupModel:
     return _read_once("dedup", path, lambda data: DedupModel.from_dict(data, settings))
 
 
-# Files written at once by a batch: each write waits on its fsync (most of the write phase's time, the
-# processor idle), and the file system serves concurrent fsyncs together.
-_WRITERS = 8
-
-
-def _write_all(outputs: list[tuple[Path, bytes]]) -> list[bool | OSError]:
-    """`write_atomic` of each (path, data), several at a time: per file, whether it was rewritten, or
-    the OSError that stopped it (the others are written all the same)."""
-
-    def write(item: tuple[Path, bytes]) -> bool | OSError:
-        try:
-            return write_atomic(*item)
-        except OSError as exc:
-            return exc
-
-    if len(outputs) <= 1:
-        return [write(item) for item in outputs]
-    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
-        return list(pool.map(write, outputs))
-
-
 def finish_batch(batch: str, decisions: str, work: str, clean_dir: str, settings_data: dict) -> BatchInfo:
     """Drop duplicates and write the batch's clean files and report parts."""
     dedup = _dedup_decisions(decisions, Settings.model_validate(settings_data))
@@ -311,7 +289,7 @@ def finish_batch(batch: str, decisions: str, work: str, clean_dir: str, settings
         except (UnsafePathError, OSError) as exc:
             cannot_write(rel, exc)
     hashes: dict[str, str] = {}  # the manifest's hash of each output, from the bytes in hand
-    results = _write_all([(path, data) for _, path, data in outputs])
+    results = write_atomic_many([(path, data) for _, path, data in outputs])
     for (rel, path, data), written in zip(outputs, results, strict=True):
         if isinstance(written, Exception):
             cannot_write(rel, written)

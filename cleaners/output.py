@@ -6,6 +6,8 @@ record ids never become paths.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import json
 import os
 import tempfile
@@ -50,23 +52,108 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
             return False
     except OSError:
         pass
+    tmp = _write_temp(path, data, durable)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return True
+
+
+def write_atomic_many(items: list[tuple[Path, bytes]]) -> list[bool | OSError]:
+    """`write_atomic` of each (path, data), made durable together: every temp file is written, the file
+    system is synced once (`_sync`), then each is renamed over its path. A crash leaves each output old or
+    new, never partial, as one fsync per file would; but one sync costs what a few fsyncs cost, where a
+    batch of a thousand outputs paid a thousand. Per item: whether it was rewritten (False: unchanged, not
+    touched), or the OSError that stopped it (the others are written all the same)."""
+    results: list[bool | OSError] = [False] * len(items)
+    pending: list[tuple[int, str, Path]] = []  # (item, temp file, path)
+    for k, (path, data) in enumerate(items):
+        try:
+            if path.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        try:
+            pending.append((k, _write_temp(path, data), path))
+        except OSError as exc:
+            results[k] = exc
+    try:
+        _sync([tmp for _, tmp, _ in pending])
+    except OSError as exc:
+        for k, tmp, _ in pending:
+            results[k] = exc
+            _unlink(tmp)
+        return results
+    for k, tmp, path in pending:
+        try:
+            os.replace(tmp, path)
+            results[k] = True
+        except OSError as exc:
+            results[k] = exc
+            _unlink(tmp)
+    return results
+
+
+def _write_temp(path: Path, data: bytes, durable: bool = False) -> str:
+    """`data` in a new temp file beside `path`, fsynced when `durable`, readable as outputs are."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for other tools to read
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
             if durable:
+                fh.flush()
                 os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink(tmp)
         raise
-    return True
+    return tmp
+
+
+def _sync(files: list[str]) -> None:
+    """Make the files' data durable: one `syncfs` per file system they are on (Linux), else an fsync each."""
+    if not files:
+        return
+    syncfs = getattr(_libc(), "syncfs", None)
+    if syncfs is None:
+        for name in files:
+            fd = os.open(name, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        return
+    done: set[int] = set()
+    for name in files:
+        device = os.stat(name).st_dev
+        if device in done:
+            continue
+        fd = os.open(name, os.O_RDONLY)
+        try:
+            if syncfs(fd) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, f"syncfs: {os.strerror(err)}")
+        finally:
+            os.close(fd)
+        done.add(device)
+
+
+@functools.cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _unlink(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
 
 
 def jsonl_bytes(rows: Iterable[dict[str, Any]]) -> bytes:
