@@ -70,7 +70,7 @@ def run(
     shingle_size: Annotated[int | None, typer.Option(help="Shingle length in words or characters.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (0: one per core).")] = None,
     batch_size: Annotated[
-        int | None, typer.Option(help="Raw files per Prefect task (default: 1024; 2048 on Dask).")
+        int | None, typer.Option(help="Raw files per Prefect task (default: 1024; 4096 on Dask).")
     ] = None,
     overrides: Annotated[
         Path | None,

@@ -115,10 +115,11 @@ def parallelism(settings: Settings) -> int:
 # another's last batch). A local task costs the flow process and the Prefect API about 40 ms of processor
 # time together, whichever the batch size (at 100 k paragraphs, 1,024-file batches spent 2.4 CPU s less
 # than 256-file ones); a Dask task costs the flow process about 0.1 s (Prefect serialises its settings
-# context for every submission; `python -m bench.scaling`), so Dask batches are twice as large and a
-# small corpus is cut into 2 per worker: the tasks stay under 5 % of the run.
+# context for every submission; `python -m bench.scaling`), so Dask batches are four times as large and a
+# small corpus is cut into one per worker: the tasks stay under 5 % of the run (two per worker cost 5.2 %
+# of a 100 k-paragraph run on two workers, once the stages had got faster).
 LOCAL_BATCHING = (1024, 4)
-DASK_BATCHING = (2048, 2)
+DASK_BATCHING = (4096, 1)
 
 
 def batching(settings: Settings) -> tuple[int, int]:
