@@ -112,7 +112,8 @@ def assemble_report(
     (the build takes about as long as the report; a thread would share this one's interpreter and
     save nothing). They are swapped in only once the report is written, and thrown away if it fails.
     Without it they are built here, after the report."""
-    shards = build_in.submit(build_shards, dataset_parts, clean) if build_in and dataset_parts is not None else None
+    beside = build_in is not None and dataset_parts is not None
+    shards = build_in.submit(build_shards, dataset_parts, clean) if beside else None
     try:
         summ, manifest = _write_report(parts, clean, timings, run)
         if shards is not None:

@@ -27,7 +27,7 @@ from cleaners.reading import discover
 from cleaners.report import assemble_report
 from cleaners.settings import Settings
 from cleaners.state import CorpusState, RunLock, file_hash, fingerprint, source_key, verdicts_hash
-from flows import engines, workers
+from flows import engines, memory, workers
 from flows.prefect_artifacts import publish_artifacts
 
 
@@ -251,6 +251,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
 
     t = time.perf_counter()
     decisions = cluster_task([i["path"] for i in applied], str(work), sdata)
+    memory.give_back()  # the signatures are garbage now; the report phase is the process tree's peak
     timings["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
