@@ -5,7 +5,7 @@ A batch is a list of raw files. The per-document results are cached in one file 
 (`cleaners.stores`), found through the state by each raw file's key: the later phases get
 (key, prepared file, sketch file) triples and read each file they need once. Between phases a batch's
 documents live in `<work>/<batch>.<phase>.jsonl`; partial corpus models in `<work>/<batch>.<model>.json`,
-the batch's sketches in `<work>/<batch>.dedup.npz` (arrays: a million paragraphs' are 0.7 GB).
+the batch's sketches in `<work>/<batch>.dedup.npz` (arrays: a million paragraphs' are about 0.55 GB).
 """
 
 from __future__ import annotations

@@ -285,8 +285,8 @@ def write_dataset(
     """Build the export from the batches' sorted parts (`write_part`) and swap it in; returns the
     manifest's `dataset` entry (its files with sizes and hashes). `made_with` holds the state's
     `fingerprint` and the `verdicts` hash of the overrides file; `documents` the run's counts by status.
-    The two halves, `build_shards` and `publish`, can be called apart: the report builds the shards
-    while it writes its own files (compression lets go of the interpreter), then publishes them."""
+    The two halves, `build_shards` and `publish`, can be called apart: the report has the shards built
+    elsewhere (a worker process) while it writes its own files, then publishes them."""
     built = build_shards(parts, clean, shard_rows=shard_rows, shard_bytes=shard_bytes)
     return publish(built, clean, run=run, made_with=made_with, documents=documents)
 

@@ -6,8 +6,6 @@ record ids never become paths.
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import json
 import os
 import tempfile
@@ -15,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from cleaners import clib
 from cleaners.document import Document
 from cleaners.layout import RESERVED
 
@@ -117,7 +116,7 @@ def _sync(files: list[str]) -> None:
     """Make the files' data durable: one `syncfs` per file system they are on (Linux), else an fsync each."""
     if not files:
         return
-    syncfs = getattr(_libc(), "syncfs", None)
+    syncfs = clib.function("syncfs")
     if syncfs is None:
         for name in files:
             fd = os.open(name, os.O_RDONLY)
@@ -134,19 +133,11 @@ def _sync(files: list[str]) -> None:
         fd = os.open(name, os.O_RDONLY)
         try:
             if syncfs(fd) != 0:
-                err = ctypes.get_errno()
+                err = clib.errno()
                 raise OSError(err, f"syncfs: {os.strerror(err)}")
         finally:
             os.close(fd)
         done.add(device)
-
-
-@functools.cache
-def _libc() -> Any:
-    try:
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return None
 
 
 def _unlink(name: str) -> None:

@@ -95,7 +95,7 @@ class Settings(BaseModel):
     batch_size: int | None = Field(
         None,
         ge=1,
-        description="Documents (raw files) per Prefect task, at most (default: 1024; 2048 on Dask, whose "
+        description="Documents (raw files) per Prefect task, at most (default: 1024; 4096 on Dask, whose "
         "tasks cost the flow process about 0.1 s each).",
     )
     workers: int = Field(0, description="Worker processes for per-document passes (0: one per core).")

@@ -8,24 +8,15 @@ so the process would carry them into the report phase, where the process tree is
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import gc
-from typing import Any
+
+from cleaners import clib
 
 
 def give_back() -> None:
     """Collect garbage, then return the free pages of the C heap to the system (`malloc_trim`, glibc
     only; elsewhere the collection alone)."""
     gc.collect()
-    libc = _libc()
-    if libc is not None and hasattr(libc, "malloc_trim"):
-        libc.malloc_trim(0)
-
-
-@functools.cache
-def _libc() -> Any:
-    try:
-        return ctypes.CDLL("libc.so.6")
-    except OSError:
-        return None
+    trim = clib.function("malloc_trim")
+    if trim is not None:
+        trim(0)

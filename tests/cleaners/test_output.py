@@ -70,7 +70,7 @@ def test_a_failed_sync_leaves_every_output_as_it_was(tmp_path: Path, monkeypatch
 def test_without_syncfs_each_file_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     synced: list[int] = []
     real = os.fsync
-    monkeypatch.setattr(output, "_libc", lambda: None)
+    monkeypatch.setattr(output.clib, "function", lambda name: None)
     monkeypatch.setattr(output.os, "fsync", lambda fd: (synced.append(fd), real(fd)))
     assert write_atomic_many([(tmp_path / f"{n}.txt", b"x\n") for n in range(3)]) == [True] * 3
     assert len(synced) == 3
