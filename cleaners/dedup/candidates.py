@@ -104,8 +104,12 @@ def _band_keys(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
 
 def _bucket_pairs(keys: np.ndarray, chunk: int = _PAIR_CHUNK) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """All pairs (i < j) of positions whose keys are equal, in chunks of about `chunk` pairs, so
-    memory stays bounded however large the buckets grow."""
-    order = np.argsort(keys, kind="stable")
+    memory stays bounded however large the buckets grow.
+
+    The sort need not be stable (the default one is four times faster on uint64 keys, a third of the
+    clustering's sorting at a million paragraphs): a bucket's positions come in any order, so each pair
+    is put in order afterwards."""
+    order = np.argsort(keys)
     sk = keys[order]
     new = np.empty(len(sk), dtype=bool)
     new[:1] = True
@@ -124,7 +128,9 @@ def _bucket_pairs(keys: np.ndarray, chunk: int = _PAIR_CHUNK) -> Iterator[tuple[
             j = np.repeat(order[lo:hi], off)
             first = np.repeat(first_of[lo:hi], off)
             within = np.arange(total) - np.repeat(np.cumsum(off) - off, off)
-            yield order[first + within].astype(np.int64), j.astype(np.int64)
+            i = order[first + within].astype(np.int64)
+            j = j.astype(np.int64)
+            yield np.minimum(i, j), np.maximum(i, j)
         lo = hi
 
 
@@ -154,12 +160,12 @@ def _nibbles(sigs: np.ndarray, chunk: int = 1 << 14, threads: int = 1) -> np.nda
 
 
 def _band_candidates(
-    sigs: np.ndarray, small: np.ndarray, exact: np.ndarray, band: int, rows: int, need: float
+    sigs: np.ndarray, small: np.ndarray, band: int, rows: int, need: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs sharing one band whose digests can reach the threshold (or whose texts are equal)."""
+    """The pairs sharing one band whose digests can reach the threshold (as equal texts always do)."""
     kept_i, kept_j = [], []
     for i, j in _bucket_pairs(_band_keys(sigs, band, rows)):
-        i, j = _promising(small, exact, i, j, need)
+        i, j = _promising(small, i, j, need)
         kept_i.append(i)
         kept_j.append(j)
     empty = np.empty(0, np.int64)
@@ -206,9 +212,9 @@ def _verified_pairs(
     bands, rows = params
     if store is None:
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-            found = list(pool.map(lambda band: _band_candidates(sigs, small, exact, band, rows, need), range(bands)))
+            found = list(pool.map(lambda band: _band_candidates(sigs, small, band, rows, need), range(bands)))
     else:
-        found = list(_stored_candidates(sigs, small, exact, params, need, store))
+        found = list(_stored_candidates(sigs, small, params, need, store))
     kept_i = [i for i, _ in found]
     kept_j = [j for _, j in found]
     n = len(sigs)
@@ -217,7 +223,7 @@ def _verified_pairs(
 
 
 def _stored_candidates(
-    sigs: np.ndarray, small: np.ndarray, exact: np.ndarray, params: tuple[int, int], need: float, store: BandStore
+    sigs: np.ndarray, small: np.ndarray, params: tuple[int, int], need: float, store: BandStore
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """`_band_candidates` of every band, the buckets kept in `store`: the same band keys, so the same
     pairs, gathered a batch of paragraphs at a time."""
@@ -226,18 +232,21 @@ def _stored_candidates(
         part = sigs[start : start + _STORE_BATCH]
         keys = np.stack([_band_keys(part, band, rows) for band in range(bands)], axis=1)
         i, j = store.add(start, keys)
-        yield _promising(small, exact, i, j, need)
+        yield _promising(small, i, j, need)
 
 
-def _promising(
-    small: np.ndarray, exact: np.ndarray, i: np.ndarray, j: np.ndarray, need: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs whose digests can reach the threshold, or whose texts are equal."""
-    x = small[i] ^ small[j]
+def _promising(small: np.ndarray, i: np.ndarray, j: np.ndarray, need: float) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs whose digests can reach the threshold. Equal texts need no test of their own: they
+    have equal sketches, so equal digests. (Rows gathered with `take` and the bits folded in place:
+    a third faster than fancy indexing into new arrays, on the hundred million pairs of a million
+    paragraphs of the bench.)"""
+    x = np.take(small, i, axis=0)
+    x ^= np.take(small, j, axis=0)
     x |= x >> np.uint64(1)
     x |= x >> np.uint64(2)
-    rough = small.shape[1] * 16 - np.bitwise_count(x & _LOW_BITS).sum(axis=1, dtype=np.int64)
-    keep = (rough >= need - 1) | (exact[i] == exact[j])
+    x &= _LOW_BITS  # per 4-bit digit, its low bit: set where the digits differ
+    rough = small.shape[1] * 16 - np.bitwise_count(x).sum(axis=1, dtype=np.int64)
+    keep = rough >= need - 1
     return i[keep], j[keep]
 
 

