@@ -3,13 +3,14 @@ sync before any of them is renamed into place."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from cleaners import output
-from cleaners.output import write_atomic, write_atomic_many
+from cleaners.output import jsonl_bytes, write_atomic, write_atomic_many
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -82,3 +83,16 @@ def test_one_output_replaced_whole(tmp_path: Path) -> None:
     assert write_atomic(path, b"first\n") is False
     assert write_atomic(path, b"second\n", durable=False) is True
     assert path.read_bytes() == b"second\n" and _leftovers(tmp_path) == []
+
+
+def test_jsonl_rows_are_json_dumps_of_each_row() -> None:
+    """The report and `.jsonl` outputs: one `json.dumps(row, ensure_ascii=False)` per line, whatever
+    the rows hold."""
+    rows = [
+        {"id": 1, "text": "Zoë said “hi”\n\ttab", "meta": {"tags": ["a", None, True], "score": 0.5}},
+        {"nan": float("nan"), "inf": float("-inf"), "big": 10**20, "empty": {}, "list": []},
+        {},
+    ]
+    expected = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+    assert jsonl_bytes(rows) == expected
+    assert jsonl_bytes([]) == b""

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
+import pytest
+
 from cleaners.batches import read_docs, write_docs
 from cleaners.document import Document, Event
 from cleaners.pipeline import run_library
@@ -46,6 +48,21 @@ def test_to_dict_is_a_copy() -> None:
     data["paragraphs"].append({})
     assert doc.record == {"id": "a", "nested": {"k": 1}}
     assert doc.events[0].duplicate_of == {"doc": "b", "paragraph": 0} and doc.paragraphs == []
+
+
+def test_a_key_this_version_does_not_know_is_left_out_and_a_missing_field_refused() -> None:
+    """Documents and events are rebuilt from JSON as they are when their keys are the fields, and
+    without the extra keys a file written by another version may hold."""
+    event = Event("a.txt", 0, "chrome", "removed", "Share this", rule="chrome:share")
+    doc = Document(id="a.txt", source="a.txt", events=[event])
+    data = {**doc.to_dict(), "added_later": 1, "events": [{**event.to_dict(), "added_later": 2}]}
+    back = Document.from_dict(data)
+    assert back.to_dict() == doc.to_dict() and back.events[0] == event
+    assert Event.from_dict({**event.to_dict(), "added_later": 3}) == event
+    broken = event.to_dict()
+    del broken["kind"]
+    with pytest.raises(TypeError):
+        Event.from_dict(broken)
 
 
 def test_decided_corpus_models_travel_without_their_observations() -> None:
