@@ -28,11 +28,10 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from cleaners.gates import ASCII_SPACE, ASCII_SPACE_CLASS, Column, literal, pl
+from cleaners.gates import ASCII_SPACE, ASCII_SPACE_CLASS, Column, literal, per_text, pl
 
 # General English function words (no word of any page): their density tells running prose from
 # labels, names and menus.
@@ -185,9 +184,6 @@ _PLAIN_WORD = r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*"  # `_WORD` on plain text
 NO_LINES = KnownLines({}, np.zeros((0, len(_LINE_FEATURES))), {})
 
 
-_COUNTED = ("n", "stops", "caps", "chars")
-
-
 def line_columns(lines: list[str]) -> KnownLines:
     """`_line_row` and `title_key` of the plain lines among `lines` (`gates.Column.plain`), over the column at
     once. On plain text Python's rules are ASCII rules: `_WORD` is `_PLAIN_WORD`, `strip()` and `\\s` take
@@ -204,18 +200,15 @@ def line_columns(lines: list[str]) -> KnownLines:
     def has(pattern: str) -> pl.Expr:
         return pl.col("t").str.contains(pattern)
 
-    # per line, over its list of words (the list functions cost two thirds of `gates.per_text`'s
-    # explode and group-by here, where the title keys are strings to join)
     lowered = words.list.eval(pl.element().str.to_lowercase())
-    each = pl.DataFrame({"w": words, "low": lowered}).select(
+    counts = per_text(
+        pl.DataFrame({"w": words, "low": lowered}),
         n=pl.col("w").list.len(),
         stops=pl.col("low").list.eval(pl.element().is_in(sorted(STOPWORDS))).list.sum(),
         caps=pl.col("w").list.eval(pl.element().str.contains("^[A-Z]")).list.sum(),
         chars=pl.col("w").list.eval(pl.element().str.len_chars()).list.sum(),
         key=pl.col("low").list.join(" "),
     )
-    counts: dict[str, Any] = {name: each[name].fill_null(0).to_numpy().astype(np.int64) for name in _COUNTED}
-    counts["key"] = each["key"].fill_null("").to_list()
     frame = pl.DataFrame({"t": t, "size": size}).select(
         "size",
         digits=pl.col("size") - pl.col("t").str.replace_all("[0-9]+", "").str.len_bytes(),
@@ -232,7 +225,7 @@ def line_columns(lines: list[str]) -> KnownLines:
         symbol=(pl.col("size") > 0) & ~has("^[A-Za-z0-9\"“‘'(\\[]"),
     )
     c = {name: frame[name].to_numpy() for name in frame.columns}
-    c.update((name, counts[name]) for name in _COUNTED)
+    c.update((name, counts[name]) for name in ("n", "stops", "caps", "chars"))
     n, chars = c["n"], c["chars"]
     # `t` is plain: its length in characters is its length in bytes, but for the `PLAIN_EXTRA` characters
     size = t.str.len_chars().to_numpy().astype(np.int64)

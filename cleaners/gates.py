@@ -355,24 +355,26 @@ ASCII_SPACE = "".join(chr(c) for c in range(128) if chr(c).isspace())
 ASCII_SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in ASCII_SPACE) + "]"
 
 
-def per_text(words: pl.Series, **aggregations: pl.Expr) -> dict[str, Any]:
-    """For each text of a column of word lists, `aggregations` over its words (the column `w`, one word a
-    row): a numpy array of int64 for a number (0 for a text without words), else a list ("" for one)."""
-    table = pl.DataFrame({"text": np.arange(len(words), dtype=np.int64), "w": words}).explode("w")
-    found = table.drop_nulls("w").group_by("text").agg(**aggregations)
-    at = found["text"].to_numpy()
+def per_text(words: pl.Series | pl.DataFrame, **aggregations: pl.Expr) -> dict[str, Any]:
+    """For each text of a column of word lists, `aggregations` of its list (the column `w`, through the
+    list functions: `pl.col("w").list.len()`, `pl.col("w").list.eval(...).list.sum()`): a numpy array of
+    int64 for a number (0 for a text without words), else a list ("" for one). Over the lists, not an
+    exploded column of words grouped back by text: a third to a half cheaper on a batch's lines.
+    `words` may be a frame of such columns (`w` and others the aggregations read).
+
+    >>> words = pl.Series(["Rain, more rain", "---"]).str.extract_all("[A-Za-z]+")
+    >>> per_text(words, n=pl.col("w").list.len(), key=pl.col("w").list.join(" "))
+    {'n': array([3, 0]), 'key': ['Rain more rain', '']}
+    """
+    frame = words if isinstance(words, pl.DataFrame) else pl.DataFrame({"w": words})
+    found = frame.select(**aggregations)
     out: dict[str, Any] = {}
     for name in aggregations:
         column = found[name]
         if column.dtype.is_numeric():
-            values = np.zeros(len(words), dtype=np.int64)
-            values[at] = column.to_numpy()
-            out[name] = values
+            out[name] = column.fill_null(0).to_numpy().astype(np.int64)
         else:
-            texts = [""] * len(words)
-            for k, value in zip(at.tolist(), column.to_list(), strict=True):
-                texts[k] = value
-            out[name] = texts
+            out[name] = column.fill_null("").to_list()
     return out
 
 

@@ -280,9 +280,9 @@ def english_columns(texts: list[str]) -> Known:
     words = column.series.str.to_lowercase().str.extract_all("[a-z]+")
     counts = per_text(
         words,
-        n=pl.len(),
-        letters=pl.col("w").str.len_bytes().sum(),
-        tally=pl.col("w").replace_strict(_TALLY, default=0, return_dtype=pl.Int64).sum(),
+        n=pl.col("w").list.len(),
+        letters=pl.col("w").list.eval(pl.element().str.len_bytes()).list.sum(),
+        tally=pl.col("w").list.eval(pl.element().replace_strict(_TALLY, default=0, return_dtype=pl.Int64)).list.sum(),
     )
     n, letters, tally = counts["n"], counts["letters"], counts["tally"]
     mask = (1 << _SHIFT) - 1
