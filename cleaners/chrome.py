@@ -222,6 +222,8 @@ class KnownLines:
     # per document id: the article-line model's first round (the page as read), as (its lines, their
     # feature rows, their probabilities)
     first_round: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
+    # per document id: what `strip_chrome(..., defer=True)` left for `finish_chrome`
+    deferred: dict[str, _Page] = dataclasses.field(default_factory=dict)
 
 
 def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
@@ -271,7 +273,11 @@ _ROWS_PER_WALK = 2048
 
 
 def strip_chrome(
-    doc: Document, rules: ChromeRules, known: KnownLines | None = None, verdicts: Verdicts = NO_VERDICTS
+    doc: Document,
+    rules: ChromeRules,
+    known: KnownLines | None = None,
+    verdicts: Verdicts = NO_VERDICTS,
+    defer: bool = False,
 ) -> None:
     """Remove chrome lines and glued fragments found by the rule bank and, when `rules.lines` holds the
     article-line model, the lines it judges outside the article; append events. `known`: the batch's
@@ -279,8 +285,53 @@ def strip_chrome(
 
     The first line is the headline and never removed, unless it is the page's HTML title ("Headline -
     Site name") with the headline itself printed below it: then that line is the headline, and a document
-    without a site (a flat folder) takes the site the title names."""
+    without a site (a flat folder) takes the site the title names.
+
+    `defer` (with `known`): only the rule pass, which runs user patterns and so belongs under the
+    document's time limit; the model's later rounds and the rewrite are left in `known` for
+    `finish_chrome`, which runs the rounds of the whole batch together (one feature build and tree walk
+    for all its pages instead of one per page: a third of the stage's time). The document is not
+    changed until then."""
     known = known or KnownLines()
+    page = _rule_pass(doc, rules, known)
+    if defer:
+        known.deferred[doc.id] = page
+        return
+    if page.rounds is not None:
+        _judge_together(page.rounds.model, [page.rounds], known)
+    _rewrite_page(doc, page, verdicts)
+
+
+def finish_chrome(docs: list[Document], known: KnownLines, verdicts: Verdicts = NO_VERDICTS) -> dict[int, Exception]:
+    """The work `strip_chrome(..., defer=True)` left for the batch: the article-line model's rounds over
+    every page at once, then each document's rewrite. Returns the documents whose rewrite failed, by
+    position, with why. If the rounds fail, no document has been changed (`strip_chrome` without
+    `defer` then gives each one the same result alone)."""
+    pages = [known.deferred.pop(doc.id) for doc in docs]
+    rounds = [page.rounds for page in pages if page.rounds is not None]
+    if rounds:
+        _judge_together(rounds[0].model, rounds, known)
+    failed: dict[int, Exception] = {}
+    for k, (doc, page) in enumerate(zip(docs, pages, strict=True)):
+        try:
+            _rewrite_page(doc, page, verdicts)
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+            failed[k] = exc
+    return failed
+
+
+@dataclass
+class _Page:
+    """A document between the rule pass and its rewrite: its live paragraphs, their plans, the headline
+    and the article-line model's rounds (None without the model, or on a page it leaves alone)."""
+
+    live: list[Paragraph]
+    plans: list[_Plan]
+    headline: tuple[int, int]
+    rounds: _Rounds | None
+
+
+def _rule_pass(doc: Document, rules: ChromeRules, known: KnownLines) -> _Page:
     live = doc.live
     n = len(live)
     plans = [_Plan({}, {}) for _ in live]
@@ -305,9 +356,14 @@ def strip_chrome(
             plan.removed[li] = (fam.rule, fam.confidence)
             if fam.kind == "header":
                 _take_after_header(rules, live, plans, pi, li, fam)
-    if rules.lines is not None:
-        _judge_lines(rules.lines, live, plans, headline, known, known.first_round.get(doc.id))
-    for p, plan in zip(live, plans, strict=True):
+    rounds = None
+    if rules.lines is not None and _english_prose(live, known.english):
+        rounds = _Rounds(rules.lines, live, plans, headline, known.first_round.get(doc.id))
+    return _Page(live, plans, headline, rounds)
+
+
+def _rewrite_page(doc: Document, page: _Page, verdicts: Verdicts) -> None:
+    for p, plan in zip(page.live, page.plans, strict=True):
         if plan.removed or plan.cuts:
             _rewrite(doc, p, plan.removed, plan.cuts, verdicts)
 
@@ -340,58 +396,95 @@ def _site_in_title(title: str, headline: str) -> str:
     return " ".join(rest[-1].split()).casefold() if rest else ""
 
 
-def _judge_lines(
-    model: article.LineModel,
-    live: list[Paragraph],
-    plans: list[_Plan],
-    headline: tuple[int, int],
-    known: KnownLines,
-    first_round: tuple[list[str], np.ndarray, np.ndarray] | None = None,
-) -> None:
-    """Mark the lines the article-line model puts outside the article: below `keep_inside` in the main
-    region, below `keep_outside` out of it (`chrome:article_model`, `chrome:outside_article`).
+class _Rounds:
+    """The article-line model's rounds over one page, which mark the lines it puts outside the article:
+    below `keep_inside` in the main region, below `keep_outside` out of it (`chrome:article_model`,
+    `chrome:outside_article`).
 
     The first round sees the page as read, as the model was trained. A line's verdict depends on its
     neighbours, so the model then judges what is left again, as a second cleaning of the output would,
     until it takes nothing more: the clean text is a fixed point (cleaning it again changes nothing).
-    `first_round`: the first round's lines, rows and probabilities from `chrome_columns`, used when the
-    lines are the page's."""
-    if not _english_prose(live, known.english):
-        return
-    before: list[tuple[int, int]] = []
-    lines_of = [p.lines for p in live]
-    for round_ in range(MAX_MODEL_ROUNDS):
-        where = [
-            (pi, li)
-            for pi, lines in enumerate(lines_of)
-            for li, line in enumerate(lines)
-            if line.strip() and (round_ == 0 or li not in plans[pi].removed)
-        ]
-        if not where or where == before:
-            return  # the same lines as the round before, which took none of them: the same verdicts
-        before = where
-        lines = [lines_of[pi][li] for pi, li in where]
-        if round_ == 0 and first_round is not None and first_round[0] == lines:
-            _, rows, probabilities = first_round
-        else:
-            blocks: list[list[str]] = [[] for _ in live]
+    A round at a time (`pending`, then `take`), so that `_judge_together` can build the rows of many
+    pages' rounds at once. `first_round`: the first round's lines, rows and probabilities from
+    `chrome_columns`, used when the lines are the page's."""
+
+    def __init__(
+        self,
+        model: article.LineModel,
+        live: list[Paragraph],
+        plans: list[_Plan],
+        headline: tuple[int, int],
+        first_round: tuple[list[str], np.ndarray, np.ndarray] | None,
+    ) -> None:
+        self.model, self.live, self.plans, self.headline = model, live, plans, headline
+        self.first_round = first_round
+        self.lines_of = [p.lines for p in live]
+        self.round = 0
+        self.done = False
+        self.where: list[tuple[int, int]] = []  # the lines of the round under way, as (paragraph, line)
+
+    def pending(self) -> list[list[str]] | None:
+        """The blocks (paragraphs' lines) of the next round whose rows must be built, or None when the
+        page is done. A round whose rows are known (the first, from the batch's columns) is taken here."""
+        while not self.done and self.round < MAX_MODEL_ROUNDS:
+            where = [
+                (pi, li)
+                for pi, lines in enumerate(self.lines_of)
+                for li, line in enumerate(lines)
+                if line.strip() and (self.round == 0 or li not in self.plans[pi].removed)
+            ]
+            if not where or where == self.where:
+                break  # the same lines as the round before, which took none of them: the same verdicts
+            self.where = where
+            first = self.first_round
+            if self.round == 0 and first is not None and first[0] == [self.lines_of[pi][li] for pi, li in where]:
+                self.take(first[1], first[2])
+                continue
+            blocks: list[list[str]] = [[] for _ in self.live]
             for pi, li in where:
-                blocks[pi].append(lines_of[pi][li])
-            rows = article.features(blocks, known.article)
-            probabilities = model.probabilities(rows)
+                blocks[pi].append(self.lines_of[pi][li])
+            return blocks
+        self.done = True
+        return None
+
+    def take(self, rows: np.ndarray, probabilities: np.ndarray) -> None:
+        """Mark what the round under way takes, from its rows and their probabilities."""
+        model, where = self.model, self.where
         inside = rows[:, _F["in_region"]] > 0
         # below its threshold, and not a sentence beside the region (kept outside it): the lines to take
         below = probabilities < np.where(inside, model.keep_inside, model.keep_outside)
+        lines = [self.lines_of[pi][li] for pi, li in where]
         taken = 0
         for k in np.flatnonzero(below & (inside | ~_sentences_by_region(rows, lines))).tolist():
             pi, li = where[k]
-            if (pi, li) == headline or li in plans[pi].removed:
+            if (pi, li) == self.headline or li in self.plans[pi].removed:
                 continue
             rule = "chrome:article_model" if inside[k] else "chrome:outside_article"  # MODEL_RULES
-            plans[pi].removed[li] = (rule, round(float(1.0 - probabilities[k]), 2))
+            self.plans[pi].removed[li] = (rule, round(float(1.0 - probabilities[k]), 2))
             taken += 1
-        if not taken and round_ > 0:
+        if not taken and self.round > 0:
+            self.done = True
+        self.round += 1
+
+
+def _judge_together(model: article.LineModel, pages: list[_Rounds], known: KnownLines) -> None:
+    """Every page's rounds to the end, each round of all the pages that still have one built at once
+    (`article.features_many`: a page's rows do not depend on its neighbours) and its trees walked a
+    few thousand rows at a time: the same rows and probabilities as page by page."""
+    while True:
+        active = [(page, blocks) for page in pages if (blocks := page.pending()) is not None]
+        if not active:
             return
+        rows = article.features_many([blocks for _, blocks in active], known.article)
+        every = np.concatenate(rows)
+        probabilities = np.concatenate(
+            [model.probabilities(every[lo : lo + _ROWS_PER_WALK]) for lo in range(0, len(every), _ROWS_PER_WALK)]
+            or [np.zeros(0)]
+        )
+        at = 0
+        for (page, _), page_rows in zip(active, rows, strict=True):
+            page.take(page_rows, probabilities[at : at + len(page_rows)])
+            at += len(page_rows)
 
 
 _F = {name: i for i, name in enumerate(article.FEATURES)}

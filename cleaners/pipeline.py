@@ -81,14 +81,22 @@ class Stage:
     name: str
     each: Callable[[Document, Any, Resources], None]
     columns: Callable[[list[Document], Resources], list[Any]] | None = None
+    # After `each`, over the batch's documents that came through it and their contexts: work `each` left
+    # in the context for the batch to do at once. Returns the documents it could not finish (by position,
+    # with why). If it raises, it must have changed no document: each is then given `each` unaided.
+    finish: Callable[[list[Document], list[Any], Resources], dict[int, Exception]] | None = None
 
     def contexts(self, docs: list[Document], res: Resources) -> list[Any]:
         return self.columns(docs, res) if self.columns is not None and docs else [None] * len(docs)
 
     def run(self, docs: list[Document], res: Resources) -> None:
-        """Both parts over `docs`, without time limits or failure records (tests, benchmarks)."""
-        for doc, context in zip(docs, self.contexts(docs, res), strict=True):
+        """The parts over `docs`, without time limits or failure records (tests, benchmarks)."""
+        contexts = self.contexts(docs, res)
+        for doc, context in zip(docs, contexts, strict=True):
             self.each(doc, context, res)
+        if self.finish is not None and docs:
+            for exc in self.finish(docs, contexts, res).values():
+                raise exc
 
 
 def _repair(doc: Document, context: Any, res: Resources) -> None:
@@ -96,11 +104,16 @@ def _repair(doc: Document, context: Any, res: Resources) -> None:
 
 
 def _chrome(doc: Document, context: Any, res: Resources) -> None:
-    chrome.strip_chrome(doc, res.chrome_rules, context, res.verdicts)
+    # with the batch's columns, the article-line model's rounds wait for `_chrome_finish`
+    chrome.strip_chrome(doc, res.chrome_rules, context, res.verdicts, defer=context is not None)
 
 
 def _chrome_columns(docs: list[Document], res: Resources) -> list[Any]:
     return [chrome.chrome_columns(docs, res.chrome_rules)] * len(docs)
+
+
+def _chrome_finish(docs: list[Document], contexts: list[Any], res: Resources) -> dict[int, Exception]:
+    return chrome.finish_chrome(docs, contexts[0], res.verdicts) if contexts[0] is not None else {}
 
 
 def _language(doc: Document, context: Any, res: Resources) -> None:
@@ -121,7 +134,7 @@ def _artefact_columns(docs: list[Document], res: Resources) -> list[Any]:
 
 DOCUMENT_STAGES: tuple[Stage, ...] = (
     Stage("repair", _repair),
-    Stage("chrome", _chrome, _chrome_columns),
+    Stage("chrome", _chrome, _chrome_columns, _chrome_finish),
     Stage("language", _language, _language_columns),
     Stage("artefacts", _artefacts, _artefact_columns),
 )
@@ -153,7 +166,6 @@ def prepare_documents(docs: list[Document], res: Resources) -> list[Document]:
 
 def _prepare_chunk(docs: list[Document], res: Resources) -> None:
     todo = [doc for doc in docs if doc.status == "ok"]
-    limit = res.settings.doc_timeout
     spent = [0.0] * len(todo)
     for stage in DOCUMENT_STAGES:
         try:
@@ -161,25 +173,51 @@ def _prepare_chunk(docs: list[Document], res: Resources) -> None:
                 contexts = stage.contexts(todo, res)
         except Exception:  # noqa: BLE001 - the gates only save work: without them, every row is looked at
             contexts = [None] * len(todo)
-        failed: set[int] = set()
-        for k, (doc, context) in enumerate(zip(todo, contexts, strict=True)):
-            t0 = time.perf_counter()
+        failed = _each(stage, todo, contexts, spent, res)
+        if stage.finish is not None:
+            done = [k for k in range(len(todo)) if k not in failed]
             try:
-                if limit > 0 and spent[k] >= limit:  # the last part overran its alarm (inside a C call)
-                    raise DocumentTimeout
-                with time_limit(limit - spent[k] if limit > 0 else 0):
-                    stage.each(doc, context, res)
-            except DocumentTimeout as exc:
-                timeout = DocumentTimeout(f"took longer than the per-document limit of {limit:g} s")
-                _fail(doc, "per-document passes", timeout.with_traceback(exc.__traceback__))
-                failed.add(k)
-            except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
-                _fail(doc, stage.name, exc)
-                failed.add(k)
-            spent[k] += time.perf_counter() - t0
+                with engine_errors():
+                    unfinished = stage.finish([todo[k] for k in done], [contexts[k] for k in done], res)
+            except Exception:  # noqa: BLE001 - nothing was changed: each document's part, unaided
+                failed |= _each(stage, todo, [None] * len(todo), spent, res, only=done)
+            else:
+                for k, exc in unfinished.items():
+                    _fail(todo[done[k]], stage.name, exc)
+                    failed.add(done[k])
         if failed:
             todo = [doc for k, doc in enumerate(todo) if k not in failed]
             spent = [t for k, t in enumerate(spent) if k not in failed]
+
+
+def _each(
+    stage: Stage,
+    docs: list[Document],
+    contexts: list[Any],
+    spent: list[float],
+    res: Resources,
+    only: list[int] | None = None,
+) -> set[int]:
+    """The stage's `each` part over the documents (those at positions `only`), each within what is left
+    of its time limit (`spent` is added to); the positions of those that failed, now error records."""
+    limit = res.settings.doc_timeout
+    failed: set[int] = set()
+    for k in range(len(docs)) if only is None else only:
+        doc, t0 = docs[k], time.perf_counter()
+        try:
+            if limit > 0 and spent[k] >= limit:  # the last part overran its alarm (inside a C call)
+                raise DocumentTimeout
+            with time_limit(limit - spent[k] if limit > 0 else 0):
+                stage.each(doc, contexts[k], res)
+        except DocumentTimeout as exc:
+            timeout = DocumentTimeout(f"took longer than the per-document limit of {limit:g} s")
+            _fail(doc, "per-document passes", timeout.with_traceback(exc.__traceback__))
+            failed.add(k)
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
+            _fail(doc, stage.name, exc)
+            failed.add(k)
+        spent[k] += time.perf_counter() - t0
+    return failed
 
 
 def prepare_source(source: Source, res: Resources) -> list[Document]:

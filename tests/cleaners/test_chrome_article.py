@@ -179,3 +179,41 @@ def test_one_paragraph_per_line_with_a_final_newline() -> None:
     assert [p.text for p in split_paragraphs("a\nb\nc\n")] == ["a", "b", "c"]
     assert [p.text for p in split_paragraphs("\na\nb\n\n")] == ["a", "b"]
     assert [p.text for p in split_paragraphs("Menu\nHome\n\nThe story.\n")] == ["Menu\nHome", "The story."]
+
+
+def test_the_later_rounds_of_a_batch_are_each_pages_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pipeline leaves the model's later rounds to the batch (`defer`, `finish_chrome`), which builds
+    each round's rows for every page that has one at once: each page gets what it gets alone."""
+    texts = [
+        "\n\n".join(PARAGRAPHS),
+        "\n\n".join(PARAGRAPHS[2:]),  # without the title line and the menu
+        "\n\n".join(PARAGRAPHS[:5] + PARAGRAPHS[8:] + PARAGRAPHS[5:8]),  # two lines of the article after it
+        "\n\n".join(PARAGRAPHS[:-4]),  # no comments or footer
+        "\n\n".join(reversed(PARAGRAPHS)),
+    ]
+
+    def pages() -> list[Document]:
+        made = [Document(id=f"p{i}", source="t", language="en") for i in range(len(texts))]
+        for doc, text in zip(made, texts, strict=True):
+            doc.paragraphs = split_paragraphs(text)
+        return made
+
+    alone = pages()
+    for doc in alone:
+        chrome.strip_chrome(doc, RULES)
+    together = pages()
+    known = chrome.chrome_columns(together, RULES)
+    built: list[int] = []
+    features_many = article.features_many
+
+    def counted(pages: list, known: article.KnownLines = article.NO_LINES) -> list[np.ndarray]:
+        built.append(len(pages))
+        return features_many(pages, known)
+
+    monkeypatch.setattr(article, "features_many", counted)
+    for doc in together:
+        chrome.strip_chrome(doc, RULES, known, defer=True)
+    assert chrome.finish_chrome(together, known) == {}
+    assert [d.to_dict() for d in together] == [d.to_dict() for d in alone]
+    assert built and built[0] >= 3  # a later round built for several pages at once
+    assert any(e.rule in chrome.MODEL_RULES for d in together for e in d.events)

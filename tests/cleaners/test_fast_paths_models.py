@@ -234,10 +234,16 @@ def test_strip_chrome_with_the_batch_columns(corpus: list[str]) -> None:
         plain = [_doc(text, f"d{i}") for i, text in enumerate(texts)]
         known = chrome.chrome_columns(docs, rules)
         assert known.no_rule and known.no_fragment  # the gates closed on something
-        for doc, other in zip(docs, plain, strict=True):
+        deferred = [_doc(text, f"d{i}") for i, text in enumerate(texts)]
+        for i, (doc, other, later) in enumerate(zip(docs, plain, deferred, strict=True)):
             chrome.strip_chrome(doc, rules, known)
             chrome.strip_chrome(other, rules)
             assert doc.to_dict() == other.to_dict()
+            chrome.strip_chrome(later, rules, known, defer=True)
+            assert later.to_dict() == _doc(texts[i], f"d{i}").to_dict()  # unchanged until finished
+        # the model's later rounds of all the pages at once, then each page's rewrite
+        assert chrome.finish_chrome(deferred, known) == {} and not known.deferred
+        assert [d.to_dict() for d in deferred] == [d.to_dict() for d in plain]
 
 
 def _doc(text: str, doc_id: str = "d") -> Document:

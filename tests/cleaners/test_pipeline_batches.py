@@ -145,3 +145,43 @@ def test_documents_that_did_not_read_are_left_alone() -> None:
     docs = prepare_documents([broken, *_texts()], RES)
     assert docs[0].error == "read failed: binary"
     assert [d.status for d in docs[1:]] == ["ok", "ok", "ok"]
+
+
+def test_a_stage_finishes_the_documents_that_came_through_its_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`finish` gets the documents `each` did not fail, and one it cannot finish becomes an error record."""
+    given: list[list[str]] = []
+
+    def each(doc: Document, context: object, res: Resources) -> None:
+        if doc.id == "s/a.txt":
+            raise ValueError("bad paragraph")
+
+    def finish(docs: list[Document], contexts: list[object], res: Resources) -> dict[int, Exception]:
+        given.append([d.id for d in docs])
+        return {1: ValueError("cannot rewrite")}  # the second of those it got: s/c.txt
+
+    _with_stage(monkeypatch, Stage("finishing", each, None, finish))
+    docs = prepare_documents(_texts(), RES)
+    assert given == [["s/b.txt", "s/c.txt"]]
+    assert [d.status for d in docs] == ["error", "ok", "error"]
+    assert docs[2].error.startswith("finishing failed: ValueError: cannot rewrite")
+    assert docs[1].language == "en"  # the later stages went on with the rest
+
+
+def test_a_finish_that_fails_leaves_each_document_to_its_own_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chrome stage leaves the article-line model's later rounds to its batch part; when that part
+    fails, each document is given the whole stage alone, with the same result."""
+    from cleaners import chrome
+
+    calls: list[int] = []
+
+    def broken(docs: list[Document], contexts: list[object], res: Resources) -> dict[int, Exception]:
+        calls.append(len(docs))
+        raise RuntimeError("no batch today")
+
+    stages = [dataclasses.replace(s, finish=broken) if s.name == "chrome" else s for s in pipeline.DOCUMENT_STAGES]
+    monkeypatch.setattr(pipeline, "DOCUMENT_STAGES", tuple(stages))
+    docs = prepare_documents(docs_of(REPO / "raw"), RES)
+    monkeypatch.undo()
+    expected = prepare_documents(docs_of(REPO / "raw"), RES)
+    assert calls and [d.to_dict() for d in docs] == [d.to_dict() for d in expected]
+    assert any(e.rule in chrome.MODEL_RULES for d in docs for e in d.events)  # the rounds took lines
