@@ -54,8 +54,11 @@ def measure(raw: Path, truth_path: Path, batch_size: int) -> dict[str, Any]:
     def run(stage: Any, docs: list[Any]) -> None:
         docs = [d for d in docs if d.status == "ok"]
         if hasattr(stage, "contexts"):  # the batch runner: columns over the batch, then each document
-            for doc, context in zip(docs, stage.contexts(docs, res), strict=True):
+            contexts = stage.contexts(docs, res)
+            for doc, context in zip(docs, contexts, strict=True):
                 stage.each(doc, context, res)
+            if getattr(stage, "finish", None) is not None and docs:  # then the batch's part after them
+                stage.finish(docs, contexts, res)
         else:
             for doc in docs:
                 stage.run([doc], res)

@@ -72,18 +72,21 @@ def _fail(doc: Document, stage: str, exc: BaseException) -> None:
 
 @dataclass(frozen=True)
 class Stage:
-    """One per-document stage, in two parts. `columns` (optional) looks at a whole batch of documents at
-    once: cheap gates evaluated over all their paragraphs or lines in one call, giving each document a
-    context (what it holds that the detectors must look at). `each` is the Python part, one document at
-    a time, under that document's time limit. `each` with a context of None must give the same result
-    unaided: the gates only save work, so a batch whose `columns` part fails still runs."""
+    """One per-document stage, in up to three parts. `columns` (optional) looks at a whole batch of
+    documents at once: cheap gates evaluated over all their paragraphs or lines in one call, giving each
+    document a context (what it holds that the detectors must look at). `each` is the Python part, one
+    document at a time, under that document's time limit. `finish` (optional) runs after it over the
+    documents that came through, with their contexts: fixed work that `each` left in the context for the
+    batch to do at once (the chrome stage's later model rounds, which depend on what the rules took);
+    it returns the documents it could not finish, by position, with why.
+
+    `each` with a context of None must give the same result unaided: the columns only save work, so a
+    batch whose `columns` part fails still runs; and `finish` must change no document before it can no
+    longer fail, so that when it raises, each document is given its `each` part unaided instead."""
 
     name: str
     each: Callable[[Document, Any, Resources], None]
     columns: Callable[[list[Document], Resources], list[Any]] | None = None
-    # After `each`, over the batch's documents that came through it and their contexts: work `each` left
-    # in the context for the batch to do at once. Returns the documents it could not finish (by position,
-    # with why). If it raises, it must have changed no document: each is then given `each` unaided.
     finish: Callable[[list[Document], list[Any], Resources], dict[int, Exception]] | None = None
 
     def contexts(self, docs: list[Document], res: Resources) -> list[Any]:
@@ -156,9 +159,10 @@ def prepare_document(doc: Document, res: Resources) -> Document:
 
 def prepare_documents(docs: list[Document], res: Resources) -> list[Document]:
     """The per-document stages over a batch, stage by stage: each stage's `columns` part over the batch's
-    documents at once, then its `each` part one document at a time. A document has `doc_timeout` seconds
-    for all its `each` parts together; one that raises or runs out of time becomes an error record and
-    skips the later stages, and the rest of the batch goes on."""
+    documents at once, then its `each` part one document at a time, then its `finish` part over the
+    batch. A document has `doc_timeout` seconds for all its `each` parts together; one that raises or
+    runs out of time becomes an error record and skips the later stages, and the rest of the batch goes
+    on."""
     for lo in range(0, len(docs), CHUNK_DOCUMENTS):
         _prepare_chunk(docs[lo : lo + CHUNK_DOCUMENTS], res)
     return docs
