@@ -14,6 +14,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from functools import partial
 from typing import Any, TypeVar
 
+from flows import memory
+
 T = TypeVar("T")
 # Set (to anything non-empty) in processes that are workers of another engine, e.g. Dask: a batch runs
 # inline there, since that engine already spreads batches over processes and machines.
@@ -37,7 +39,9 @@ def _pool(size: int) -> ProcessPoolExecutor:
         if _POOL is None or _SIZE != size:
             _shutdown_locked(kill=False)
             # spawn: the flow process runs Prefect's threads, which fork would copy mid-flight.
-            _POOL = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+            _POOL = ProcessPoolExecutor(
+                max_workers=size, mp_context=multiprocessing.get_context("spawn"), initializer=memory.collect_less
+            )
             _SIZE = size
         return _POOL
 
@@ -65,6 +69,7 @@ def run(workers: int, fn: Callable[..., T], *args: Any, timeout: float | None = 
     """
     size = worker_count(workers)
     if size == 1 or inline():
+        memory.collect_less()  # this process cleans too: the flow's with one worker, or another engine's
         return fn(*args)
     # Every batch of a phase is submitted at once (one thread each); only as many as there are workers
     # are handed to the pool at a time, so a batch's time limit counts from its start, not from a wait
