@@ -466,30 +466,31 @@ class LineModel:
         """P(article) per row: every row down every tree at once, one level per step (a leaf leads to
         itself, so rows that reach one early stay there). The trees' values are summed in tree order,
         as `tests/reference/article.py` walks them one tree at a time."""
-        feature, threshold, left, right, value, width, depth = self._forest
+        feature, threshold, children, value, width, depth = self._forest
         n, trees = len(rows), len(self.trees)
         if trees == 0:
             return 1.0 / (1.0 + np.exp(-np.full(n, self.baseline)))
-        node = np.zeros((n, trees), dtype=np.int64)  # per row and tree: a node, as an index into the flat arrays
-        node += np.arange(trees) * width
+        # per row and tree: a node, as an index into the flat arrays
+        node = np.broadcast_to(np.arange(trees, dtype=np.intp) * width, (n, trees)).copy()
         flat = np.ascontiguousarray(rows, dtype=np.float64).ravel()
-        start = (np.arange(n, dtype=np.int64) * rows.shape[1])[:, None]  # where each row begins in `flat`
+        start = (np.arange(n, dtype=np.intp) * rows.shape[1])[:, None]  # where each row begins in `flat`
         for _ in range(depth):
             go_left = flat[start + feature[node]] <= threshold[node]
-            node = np.where(go_left, left[node], right[node])
+            node = children[2 * node + go_left]  # one gather instead of both children's and a choice
         raw = np.cumsum(np.concatenate([np.full((n, 1), self.baseline), value[node]], axis=1), axis=1)[:, -1]
         return 1.0 / (1.0 + np.exp(-raw))
 
     @cached_property
-    def _forest(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
-        """The trees as flat arrays (tree t's node i at t * width + i), children as flat indexes, a leaf
-        its own child, the nodes per tree (`width`) and the depth of the deepest leaf."""
+    def _forest(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+        """The trees as flat arrays (tree t's node i at t * width + i): feature, threshold, children
+        (node i's right child at 2i, its left at 2i + 1, as flat indexes; a leaf is its own child),
+        value; the nodes per tree (`width`) and the depth of the deepest leaf."""
         width = max((len(t[0]) for t in self.trees), default=1)
         size = len(self.trees) * width
-        feature = np.zeros(size, dtype=np.int64)
+        feature = np.zeros(size, dtype=np.intp)
         threshold = np.zeros(size)
-        left = np.arange(size)
-        right = np.arange(size)
+        left = np.arange(size, dtype=np.intp)
+        right = np.arange(size, dtype=np.intp)
         value = np.zeros(size)
         depth = 0
         for t, (f, th, lo, hi, leaf, v) in enumerate(self.trees):
@@ -501,7 +502,8 @@ class LineModel:
             right[base : base + m] = base + np.where(leaf, own, hi)
             value[base : base + m] = v
             depth = max(depth, _depth(lo, hi, leaf))
-        return feature, threshold, left, right, value, width, depth
+        children = np.stack([right, left], axis=1).ravel()
+        return feature, threshold, children, value, width, depth
 
 
 def _depth(left: np.ndarray, right: np.ndarray, leaf: np.ndarray) -> int:
