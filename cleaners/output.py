@@ -68,6 +68,7 @@ def write_atomic_many(items: list[tuple[Path, bytes]]) -> list[bool | OSError]:
     touched), or the OSError that stopped it (the others are written all the same)."""
     results: list[bool | OSError] = [False] * len(items)
     pending: list[tuple[int, str, Path]] = []  # (item, temp file, path)
+    made: set[Path] = set()  # folders made (or found) already: a batch's outputs share a few
     for k, (path, data) in enumerate(items):
         try:
             if path.read_bytes() == data:
@@ -75,7 +76,7 @@ def write_atomic_many(items: list[tuple[Path, bytes]]) -> list[bool | OSError]:
         except OSError:
             pass
         try:
-            pending.append((k, _write_temp(path, data), path))
+            pending.append((k, _write_temp(path, data, made=made), path))
         except OSError as exc:
             results[k] = exc
     try:
@@ -95,9 +96,13 @@ def write_atomic_many(items: list[tuple[Path, bytes]]) -> list[bool | OSError]:
     return results
 
 
-def _write_temp(path: Path, data: bytes, durable: bool = False) -> str:
-    """`data` in a new temp file beside `path`, fsynced when `durable`, readable as outputs are."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write_temp(path: Path, data: bytes, durable: bool = False, made: set[Path] | None = None) -> str:
+    """`data` in a new temp file beside `path`, fsynced when `durable`, readable as outputs are. `made`:
+    the folders known to exist (this one is added), so that a batch's outputs make each folder once."""
+    if made is None or path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for other tools to read
