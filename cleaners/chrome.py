@@ -89,18 +89,14 @@ def load_rules(path: Path, model: Path | None = None) -> ChromeRules:
 
 @lru_cache(maxsize=8)
 def _with_model(rules: ChromeRules, model: str) -> ChromeRules:
-    with_model = dataclasses.replace(rules, lines=article.load_model(model))
-    with_model.fast.warm()
-    return with_model
+    return dataclasses.replace(rules, lines=article.load_model(model))
 
 
 @lru_cache(maxsize=8)
 def _load_rules(path: str) -> ChromeRules:
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
-    rules = rules_from_dict(data, source=path)
-    rules.fast.warm()  # compiled with the patterns, not on the first line
-    return rules
+    return rules_from_dict(data, source=path)
 
 
 def rules_from_dict(data: dict[str, Any], source: str = "<dict>") -> ChromeRules:

@@ -163,6 +163,9 @@ def prepare_documents(docs: list[Document], res: Resources) -> list[Document]:
     batch. A document has `doc_timeout` seconds for all its `each` parts together; one that raises or
     runs out of time becomes an error record and skips the later stages, and the rest of the batch goes
     on."""
+    # The rule bank's joint patterns and column gates, compiled now rather than under the first document's
+    # time limit (once per process; a process that only decides or writes never needs them).
+    res.chrome_rules.fast.warm()
     for lo in range(0, len(docs), CHUNK_DOCUMENTS):
         _prepare_chunk(docs[lo : lo + CHUNK_DOCUMENTS], res)
     return docs
