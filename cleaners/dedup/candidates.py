@@ -87,19 +87,26 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _PAIR_CHUNK = 1 << 18
 
 
-def _band_keys(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
-    """One band's keys as uint64: the r hash values themselves when they fit in 64 bits, else mixed."""
+def _band_keys(sigs: np.ndarray, band: int, rows: int, chunk: int = 1 << 16) -> np.ndarray:
+    """One band's keys as uint64: the r hash values themselves when they fit in 64 bits, else mixed.
+    Mixed `chunk` rows at a time: a band's values are a few bytes of each 512-byte signature, so reading
+    them column by column over the whole corpus fetched every signature's cache line once per column;
+    a chunk's columns are read while its lines are still in cache (twice as fast at a million rows)."""
     cols = sigs[:, band * rows : (band + 1) * rows]
     if rows == 1:
         return cols[:, 0].astype(np.uint64)
     if rows == 2:
         return np.ascontiguousarray(cols).view(np.uint64).ravel()
-    key = np.zeros(len(sigs), dtype=np.uint64)
+    out = np.empty(len(sigs), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for c in range(rows):
-            key = (key ^ cols[:, c].astype(np.uint64)) * _MIX
-            key ^= key >> np.uint64(29)
-    return key
+        for lo in range(0, len(sigs), chunk):
+            part = cols[lo : lo + chunk].astype(np.uint64)
+            key = np.zeros(len(part), dtype=np.uint64)
+            for c in range(rows):
+                key = (key ^ part[:, c]) * _MIX
+                key ^= key >> np.uint64(29)
+            out[lo : lo + chunk] = key
+    return out
 
 
 def _bucket_pairs(keys: np.ndarray, chunk: int = _PAIR_CHUNK) -> Iterator[tuple[np.ndarray, np.ndarray]]:

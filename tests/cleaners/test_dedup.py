@@ -417,6 +417,20 @@ def test_bucket_pairs_chunks_cover_the_same_pairs() -> None:
     assert len(whole) == sum(c * (c - 1) // 2 for c in np.bincount(keys.astype(np.int64)))
 
 
+@pytest.mark.parametrize("rows", [1, 2, 3, 5])
+def test_band_keys_are_the_same_in_chunks_and_equal_for_equal_bands(rows: int) -> None:
+    from cleaners.dedup.candidates import _band_keys
+
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 2**32, size=(50, 4 * rows), dtype=np.uint64).astype(np.uint32)
+    sigs[7, rows : 2 * rows] = sigs[2, rows : 2 * rows]  # band 1 of rows 2 and 7 equal, the rest not
+    for band in range(4):
+        whole = _band_keys(sigs, band, rows, chunk=1000)
+        assert np.array_equal(whole, _band_keys(sigs, band, rows, chunk=6))
+        assert (whole[2] == whole[7]) == (band == 1)
+        assert len(set(whole.tolist())) == 50 - (band == 1)
+
+
 @pytest.mark.parametrize("num_perm", [128, 40])
 def test_nibbles_are_the_same_in_chunks_on_threads_and_match_equal_values(num_perm: int) -> None:
     from cleaners.dedup.candidates import _nibbles
