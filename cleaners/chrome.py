@@ -287,7 +287,9 @@ def strip_chrome(
     document's time limit; the model's later rounds and the rewrite are left in `known` for
     `finish_chrome`, which runs the rounds of the whole batch together (one feature build and tree walk
     for all its pages instead of one per page: a third of the stage's time). The document is not
-    changed until then."""
+    changed until then (but for the site an HTML title names)."""
+    if defer and known is None:
+        raise ValueError("defer needs the batch's columns (known) to leave the rest in")
     known = known or KnownLines()
     page = _rule_pass(doc, rules, known)
     if defer:
@@ -301,8 +303,8 @@ def strip_chrome(
 def finish_chrome(docs: list[Document], known: KnownLines, verdicts: Verdicts = NO_VERDICTS) -> dict[int, Exception]:
     """The work `strip_chrome(..., defer=True)` left for the batch: the article-line model's rounds over
     every page at once, then each document's rewrite. Returns the documents whose rewrite failed, by
-    position, with why. If the rounds fail, no document has been changed (`strip_chrome` without
-    `defer` then gives each one the same result alone)."""
+    position, with why. If the rounds fail, no document's text or events have been changed (and
+    `strip_chrome` without `defer` then gives each one the same result alone)."""
     pages = [known.deferred.pop(doc.id) for doc in docs]
     rounds = [page.rounds for page in pages if page.rounds is not None]
     if rounds:
@@ -328,6 +330,8 @@ class _Page:
 
 
 def _rule_pass(doc: Document, rules: ChromeRules, known: KnownLines) -> _Page:
+    """The rule bank over the document's lines (removals and cuts planned, nothing changed yet), and the
+    article-line model's rounds ready to run where the page has English prose for it."""
     live = doc.live
     n = len(live)
     plans = [_Plan({}, {}) for _ in live]
