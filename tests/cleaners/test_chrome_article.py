@@ -217,3 +217,5 @@ def test_the_later_rounds_of_a_batch_are_each_pages_own(monkeypatch: pytest.Monk
     assert [d.to_dict() for d in together] == [d.to_dict() for d in alone]
     assert built and built[0] >= 3  # a later round built for several pages at once
     assert any(e.rule in chrome.MODEL_RULES for d in together for e in d.events)
+    with pytest.raises(ValueError, match="defer needs"):  # nowhere to leave the rest: refused, not lost
+        chrome.strip_chrome(pages()[0], RULES, defer=True)
