@@ -450,6 +450,26 @@ def features_many(pages: list[list[list[str]]], known: KnownLines = NO_LINES) ->
     return np.split(rows, starts[1:])
 
 
+# Rows whose trees are walked at once: enough to spread numpy's per-call cost, few enough that the
+# walk's (rows x trees) index arrays stay in the processor's cache.
+_ROWS_PER_WALK = 2048
+
+
+def page_probabilities(
+    model: LineModel, pages: list[list[list[str]]], known: KnownLines = NO_LINES
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each page's feature rows (`features_many`) and their probabilities, the pages' rows built and
+    walked together: a page's rows do not depend on its neighbours, so each page gets what it gets alone."""
+    rows = features_many(pages, known)
+    every = np.concatenate(rows) if rows else np.zeros((0, len(FEATURES)))
+    probabilities = model.probabilities(every)
+    out, at = [], 0
+    for page_rows in rows:
+        out.append((page_rows, probabilities[at : at + len(page_rows)]))
+        at += len(page_rows)
+    return out
+
+
 @dataclass(frozen=True)
 class LineModel:
     """Gradient-boosted trees over `FEATURES` (scikit-learn's HistGradientBoostingClassifier, exported):
@@ -464,8 +484,14 @@ class LineModel:
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """P(article) per row: every row down every tree at once, one level per step (a leaf leads to
-        itself, so rows that reach one early stay there). The trees' values are summed in tree order,
-        as `tests/reference/article.py` walks them one tree at a time."""
+        itself, so rows that reach one early stay there), `_ROWS_PER_WALK` rows at a time. The trees'
+        values are summed in tree order, as `tests/reference/article.py` walks them one tree at a time."""
+        if len(rows) <= _ROWS_PER_WALK:
+            return self._walk(rows)
+        walks = range(0, len(rows), _ROWS_PER_WALK)
+        return np.concatenate([self._walk(rows[lo : lo + _ROWS_PER_WALK]) for lo in walks])
+
+    def _walk(self, rows: np.ndarray) -> np.ndarray:
         feature, threshold, children, value, width, depth = self._forest
         n, trees = len(rows), len(self.trees)
         if trees == 0:

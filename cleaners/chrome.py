@@ -246,26 +246,17 @@ def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
         return KnownLines(no_fragment=no_fragment, no_rule=no_rule)
     own = article.line_columns(lines)
     pages = [[[line for line in p.lines if line.strip()] for p in doc.live] for doc in docs]
-    rows = article.features_many(pages, own)
-    every = np.concatenate(rows) if rows else np.zeros((0, len(article.FEATURES)))
-    probabilities = np.concatenate(
-        [rules.lines.probabilities(every[lo : lo + _ROWS_PER_WALK]) for lo in range(0, len(every), _ROWS_PER_WALK)]
-        or [np.zeros(0)]
-    )
-    first_round, at = {}, 0
-    for doc, page, page_rows in zip(docs, pages, rows, strict=True):
-        page_lines = [line for block in page for line in block]
-        first_round[doc.id] = (page_lines, page_rows, probabilities[at : at + len(page_rows)])
-        at += len(page_rows)
+    first_round = {}
+    for doc, page, (rows, probabilities) in zip(
+        docs, pages, article.page_probabilities(rules.lines, pages, own), strict=True
+    ):
+        first_round[doc.id] = ([line for block in page for line in block], rows, probabilities)
     return KnownLines(own, no_fragment=no_fragment, no_rule=no_rule, first_round=first_round)
 
 
 # Family gates run in one pass over the column: a union of all of them is too large for the column
 # engine's fast automaton (twice as slow as one pass per family), four take half the time of one each.
 _FAMILIES_PER_PASS = 4
-# Rows whose trees are walked at once: enough to spread numpy's per-call cost, few enough that the
-# walk's (rows x trees) index arrays stay in the processor's cache.
-_ROWS_PER_WALK = 2048
 
 
 def strip_chrome(
@@ -468,23 +459,15 @@ class _Rounds:
 
 
 def _judge_together(model: article.LineModel, pages: list[_Rounds], known: KnownLines) -> None:
-    """Every page's rounds to the end, each round of all the pages that still have one built at once
-    (`article.features_many`: a page's rows do not depend on its neighbours) and its trees walked a
-    few thousand rows at a time: the same rows and probabilities as page by page."""
+    """Every page's rounds to the end, each round of all the pages that still have one built and walked
+    at once (`article.page_probabilities`): the same rows and probabilities as page by page."""
     while True:
         active = [(page, blocks) for page in pages if (blocks := page.pending()) is not None]
         if not active:
             return
-        rows = article.features_many([blocks for _, blocks in active], known.article)
-        every = np.concatenate(rows)
-        probabilities = np.concatenate(
-            [model.probabilities(every[lo : lo + _ROWS_PER_WALK]) for lo in range(0, len(every), _ROWS_PER_WALK)]
-            or [np.zeros(0)]
-        )
-        at = 0
-        for (page, _), page_rows in zip(active, rows, strict=True):
-            page.take(page_rows, probabilities[at : at + len(page_rows)])
-            at += len(page_rows)
+        judged = article.page_probabilities(model, [blocks for _, blocks in active], known.article)
+        for (page, _), (rows, probabilities) in zip(active, judged, strict=True):
+            page.take(rows, probabilities)
 
 
 _F = {name: i for i, name in enumerate(article.FEATURES)}

@@ -122,3 +122,15 @@ def test_empty_forest_and_stumps() -> None:
     rows = np.zeros((3, len(article.FEATURES)))
     empty = article.LineModel(article.FEATURES, 0.25, (), 0.1, 0.5)
     assert np.array_equal(empty.probabilities(rows), ref.probabilities(empty, rows))
+
+
+def test_many_rows_are_walked_in_parts_with_the_same_probabilities() -> None:
+    """More rows than one walk takes (`_ROWS_PER_WALK`): walked in parts, each row's probability is the
+    reference's; and `page_probabilities` gives each page what it gets alone."""
+    rng = np.random.default_rng(5)
+    rows = rng.random((article._ROWS_PER_WALK * 2 + 17, len(article.FEATURES))) * 4
+    assert np.array_equal(MODEL.probabilities(rows), ref.probabilities(MODEL, rows))
+    pages = [[["Home", "News"], ["The council met on Monday and agreed to rebuild the harbour wall."]], [["Sign in"]]]
+    for (rows_of, probs), page in zip(article.page_probabilities(MODEL, pages), pages, strict=True):
+        assert np.array_equal(rows_of, article.features(page))
+        assert np.array_equal(probs, MODEL.probabilities(article.features(page)))
