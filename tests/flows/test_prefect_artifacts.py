@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from prefect import flow
 
-from flows.prefect_artifacts import DOCUMENTS_KEY, SUMMARY_KEY, document_rows, publish_artifacts, summary_markdown
+from flows.prefect_artifacts import (
+    DOCUMENTS_KEY,
+    SUMMARY_KEY,
+    _event_stats,
+    document_rows,
+    publish_artifacts,
+    summary_markdown,
+)
 
 SUMMARY = {
     "documents": {"ok": 2, "empty": 1, "error": 1},
@@ -65,6 +72,20 @@ def test_markdown_and_rows(tmp_path: Path) -> None:
     assert total == 4 and len(rows) == 3
     assert [r["doc"] for r in rows] == ["odd/blob.txt", "marsh-post/001_lock_gates.txt", "marsh-post/002_quiet.txt"]
     assert rows[1]["events"] == 3 and rows[0]["error"].startswith("binary file refused")
+
+
+def test_event_stats_read_every_line(tmp_path: Path) -> None:
+    """The events are parsed fast, and a line the fast parser refuses (a lone surrogate, which the report
+    writes escaped) is still counted."""
+    clean = write_report(tmp_path / "clean")
+    events = clean / "_report" / "events.jsonl"
+    odd = {"doc": "odd/blob.txt", "kind": "chrome", "action": "removed", "text": "half \ud800 a pair\nand a line"}
+    with open(events, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(odd) + "\n\n")
+    lines_removed, per_doc = _event_stats(clean)
+    assert lines_removed == 2 + 1 + 2  # "Share\nPrint", "Subscribe now", the odd one's two lines
+    assert per_doc == {"marsh-post/001_lock_gates.txt": 3, "marsh-post/002_quiet.txt": 1, "odd/blob.txt": 1}
+    assert _event_stats(tmp_path / "nowhere") == (0, {})
 
 
 def test_outside_a_flow_run_nothing_raises(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
