@@ -18,6 +18,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from cleaners import batches, stores
 from cleaners.layout import Layout
@@ -215,7 +216,11 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     size, per_worker = engines.batching(settings)
     cut = (size, engines.parallelism(settings), per_worker)
     t = time.perf_counter()
-    futures = [prepare_task.submit(b, srcs, str(state.prepared_dir), sdata) for b, srcs in _batches(changed, *cut)]
+    # A batch's file list is `quote`d: Prefect would otherwise walk every tuple of it twice per task
+    # (looking for futures among the parameters), in this process, while the workers need the cores.
+    futures = [
+        prepare_task.submit(b, quote(srcs), str(state.prepared_dir), sdata) for b, srcs in _batches(changed, *cut)
+    ]
     prepared_ids: dict[str, list[str]] = {}
     prepared_files: dict[str, str] = {}
     for info in _progress(logger, "read and per-document passes", futures):
@@ -234,7 +239,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     observed = _progress(
         logger,
         "observe corpus models",
-        [observe_task.submit(b, keys, prepared, str(work), sdata) for b, keys in keyed],
+        [observe_task.submit(b, quote(keys), prepared, str(work), sdata) for b, keys in keyed],
     )
     models_path = decide_task([i["path"] for i in observed], str(work), sdata)
     timings["corpus_models"] = time.perf_counter() - t
@@ -243,7 +248,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     applied = _progress(
         logger,
         "apply decisions and sketch",
-        [apply_task.submit(b, keys, prepared, models_path, str(work), sdata) for b, keys in keyed],
+        [apply_task.submit(b, quote(keys), prepared, models_path, str(work), sdata) for b, keys in keyed],
     )
     timings["apply_and_sketch"] = time.perf_counter() - t
     where = {key: place for info in applied for key, place in (info["sketches"] or {}).items()}
@@ -269,11 +274,11 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         for rel in info.get("unwritten") or []:
             state.sources[rel].hash = "unwritten"
     summary = report_task(
-        [i["path"] for i in finished],
+        quote([i["path"] for i in finished]),
         str(clean),
         timings,
-        run,
-        [i["dataset"] for i in finished],
+        quote(run),  # every raw file's name, some of them twice
+        quote([i["dataset"] for i in finished]),
         {"fingerprint": current_fp, "verdicts": verdicts},
         sdata,
     )
