@@ -230,7 +230,9 @@ def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
     read, before any rule took a line: its feature rows built for the pages together
     (`article.features_many`) and its trees walked for a few thousand rows at a time. (The English
     pre-check over a column costs about what it saves here: it stops at half a page's long lines.)"""
-    lines = list({line: None for doc in docs for p in doc.live for line in p.lines if line.strip()})
+    # each page's non-blank lines by paragraph (the model's rounds read them), and the batch's distinct lines
+    pages = [[[line for line in p.lines if line.strip()] for p in doc.live] for doc in docs]
+    lines = list(dict.fromkeys(line for page in pages for block in page for line in block))
     if not lines:
         return KnownLines()
     fragments = gates.any_of(gates.gate(p) for fam in rules.families if fam.kind == "fragment" for p in fam.patterns)
@@ -245,7 +247,6 @@ def chrome_columns(docs: list[Document], rules: ChromeRules) -> KnownLines:
     if rules.lines is None:
         return KnownLines(no_fragment=no_fragment, no_rule=no_rule)
     own = article.line_columns(lines)
-    pages = [[[line for line in p.lines if line.strip()] for p in doc.live] for doc in docs]
     first_round = {}
     for doc, page, (rows, probabilities) in zip(
         docs, pages, article.page_probabilities(rules.lines, pages, own), strict=True
