@@ -26,8 +26,10 @@ from datasketch.minhash import _fmix
 SEED = 1
 SIG_DTYPE = np.dtype("<u4")
 _P1, _P2, _P3, _P4, _P5 = (np.uint32(x) for x in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
-# Rows of the (shingles x permutations) matrix built at once: 16k x 128 uint32 = 8 MB.
-_CHUNK_SHINGLES = 16_384
+# Shingles of the (permutations x shingles) matrix built at once: 3,072 x 128 uint32 = 1.5 MB, which the
+# multiply, add and reduction pass over while it stays in a core's cache (16,384 shingles, 8 MB, took a
+# fifth longer over a batch's paragraphs; 2,048 or fewer, half as long again: a chunk's fixed numpy calls).
+_CHUNK_SHINGLES = 3_072
 
 
 @lru_cache(maxsize=8)
