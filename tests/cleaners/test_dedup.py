@@ -432,20 +432,43 @@ def test_band_keys_are_the_same_in_chunks_and_equal_for_equal_bands(rows: int) -
 
 
 @pytest.mark.parametrize("num_perm", [128, 40])
-def test_nibbles_are_the_same_in_chunks_on_threads_and_match_equal_values(num_perm: int) -> None:
-    from cleaners.dedup.candidates import _nibbles
+def test_digests_are_the_same_in_chunks_on_threads_and_match_equal_values(num_perm: int) -> None:
+    from cleaners.dedup.candidates import _digests
 
     rng = np.random.default_rng(2)
     sigs = rng.integers(0, 2**32, size=(37, num_perm), dtype=np.uint64).astype(np.uint32)
     sigs[5] = sigs[3]
-    whole = _nibbles(sigs, chunk=10_000)
-    assert np.array_equal(whole, _nibbles(sigs, chunk=4))
-    assert np.array_equal(whole, _nibbles(sigs, chunk=4, threads=3))
-    assert whole.shape == (37, -(-num_perm // 16))
+    whole = _digests(sigs, chunk=10_000)
+    assert np.array_equal(whole, _digests(sigs, chunk=4))
+    assert np.array_equal(whole, _digests(sigs, chunk=4, threads=3))
+    assert whole.shape == (37, -(-num_perm // 32))
     assert np.array_equal(whole[5], whole[3])
-    # each 4-bit digit is the xor of the value's eight nibbles
-    v = int(sigs[7, 17])
-    digit = 0
-    for k in range(8):
-        digit ^= (v >> (4 * k)) & 0xF
-    assert (int(whole[7, 17 // 16]) >> (4 * (17 % 16))) & 0xF == digit
+    # each 2-bit digit is the xor of the value's sixteen 2-bit digits
+    for row, col in ((7, 17), (0, 0), (36, num_perm - 1)):
+        v = int(sigs[row, col])
+        digit = 0
+        for k in range(16):
+            digit ^= (v >> (2 * k)) & 0b11
+        assert (int(whole[row, col // 32]) >> (2 * (col % 32))) & 0b11 == digit
+
+
+@pytest.mark.parametrize("num_perm", [128, 40])
+def test_digest_filter_keeps_every_pair_that_reaches_the_threshold(num_perm: int) -> None:
+    """The digests only rule pairs out: a pair whose sketches agree on `need` values or more is always
+    kept, whatever its other values; and most pairs of unrelated sketches are ruled out."""
+    from cleaners.dedup.candidates import _digests, _promising
+
+    rng = np.random.default_rng(5)
+    need = 0.425 * num_perm
+    n = 400
+    sigs = rng.integers(0, 2**32, size=(2 * n, num_perm), dtype=np.uint64).astype(np.uint32)
+    agree = rng.integers(0, num_perm + 1, size=n)  # pair k: rows 2k and 2k+1 agree on agree[k] values
+    for k in range(n):
+        cols = rng.choice(num_perm, size=agree[k], replace=False)
+        sigs[2 * k + 1, cols] = sigs[2 * k, cols]
+    i, j = np.arange(0, 2 * n, 2), np.arange(1, 2 * n, 2)
+    kept_i, _ = _promising(_digests(sigs), i, j, need, num_perm)
+    kept = set((kept_i // 2).tolist())
+    assert {k for k in range(n) if agree[k] >= need} <= kept
+    far = [k for k in range(n) if agree[k] < need / 3]
+    assert far and sum(k in kept for k in far) <= len(far) // 20
