@@ -394,6 +394,9 @@ def bench_size(
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from bench.run import machine
+    from flows import memory
+
+    memory.start_process()  # the clustering runs as in the flow's process (arrays on ordinary pages)
 
     parser = argparse.ArgumentParser(prog="python -m bench.cluster", description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, action="append", help="body paragraphs (repeatable; default 100000)")

@@ -181,7 +181,7 @@ def clean_corpus(
 
 def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) -> dict[str, Any]:
     t0 = time.perf_counter()
-    memory.collect_less()  # the models' decision, the clustering and the report run here
+    memory.start_process()  # the models' decision, the clustering and the report run here
     for stale in clean.rglob(".tmp-*"):  # left by a run that was killed mid-write
         stale.unlink(missing_ok=True)
     settings = stores.bind_corpus(settings, clean)  # the store's key prefix of this corpus

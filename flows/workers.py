@@ -40,7 +40,7 @@ def _pool(size: int) -> ProcessPoolExecutor:
             _shutdown_locked(kill=False)
             # spawn: the flow process runs Prefect's threads, which fork would copy mid-flight.
             _POOL = ProcessPoolExecutor(
-                max_workers=size, mp_context=multiprocessing.get_context("spawn"), initializer=memory.collect_less
+                max_workers=size, mp_context=multiprocessing.get_context("spawn"), initializer=memory.start_process
             )
             _SIZE = size
         return _POOL
@@ -69,7 +69,7 @@ def run(workers: int, fn: Callable[..., T], *args: Any, timeout: float | None = 
     """
     size = worker_count(workers)
     if size == 1 or inline():
-        memory.collect_less()  # this process cleans too: the flow's with one worker, or another engine's
+        memory.start_process()  # this process cleans too: the flow's with one worker, or another engine's
         return fn(*args)
     # Every batch of a phase is submitted at once (one thread each); only as many as there are workers
     # are handed to the pool at a time, so a batch's time limit counts from its start, not from a wait

@@ -47,3 +47,26 @@ def test_the_processes_that_clean_collect_less() -> None:
     finally:
         gc.set_threshold(*before)
         workers.shutdown()
+
+
+def test_the_processes_that_clean_put_arrays_on_small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pool workers start without numpy's huge-page requests, an inline batch turns them off in its
+    process, and a user's own setting of the variable is kept."""
+    from flows import workers
+
+    before = memory.huge_pages()
+    if before is None:
+        pytest.skip("this numpy has no huge-page switch")
+    monkeypatch.delenv(memory.HUGE_PAGES_ENV, raising=False)
+    workers.shutdown()
+    try:
+        assert workers.run(2, memory.huge_pages) is False
+        memory._huge_page_switch()(True)
+        assert workers.run(1, memory.huge_pages) is False
+        monkeypatch.setenv(memory.HUGE_PAGES_ENV, "1")
+        memory._huge_page_switch()(True)
+        memory.start_process()
+        assert memory.huge_pages() is True
+    finally:
+        memory._huge_page_switch()(before)
+        workers.shutdown()
