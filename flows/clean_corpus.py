@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import asdict
@@ -145,6 +146,18 @@ def _batches(items: list, size: int, workers: int = 1, per_worker: int = 4) -> l
     return [(f"b{i // size:05d}", items[i : i + size]) for i in range(0, len(items), size)]
 
 
+def _unwalked() -> Callable[[Any], Any]:
+    """How the flow hands a large value to its tasks: `quote`d, so that Prefect does not walk every item of
+    it twice per task (looking for futures among the parameters) in the flow process, while the workers
+    need the cores. On Dask as it is: Dask's serialiser turns a quote (a named tuple) into plain tuples on
+    the way to its workers, and there the batches are few."""
+    return _as_it_is if engines.running_on_dask() else quote
+
+
+def _as_it_is(value: Any) -> Any:
+    return value
+
+
 def _progress(logger: Any, phase: str, futures: list) -> list[dict]:
     """Wait for a phase's tasks, logging progress as batches complete."""
     results, step = [], max(1, len(futures) // 10)
@@ -216,11 +229,8 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     size, per_worker = engines.batching(settings)
     cut = (size, engines.parallelism(settings), per_worker)
     t = time.perf_counter()
-    # A batch's file list is `quote`d: Prefect would otherwise walk every tuple of it twice per task
-    # (looking for futures among the parameters), in this process, while the workers need the cores.
-    futures = [
-        prepare_task.submit(b, quote(srcs), str(state.prepared_dir), sdata) for b, srcs in _batches(changed, *cut)
-    ]
+    big = _unwalked()  # for a batch's file list, the run record
+    futures = [prepare_task.submit(b, big(srcs), str(state.prepared_dir), sdata) for b, srcs in _batches(changed, *cut)]
     prepared_ids: dict[str, list[str]] = {}
     prepared_files: dict[str, str] = {}
     for info in _progress(logger, "read and per-document passes", futures):
@@ -239,7 +249,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     observed = _progress(
         logger,
         "observe corpus models",
-        [observe_task.submit(b, quote(keys), prepared, str(work), sdata) for b, keys in keyed],
+        [observe_task.submit(b, big(keys), prepared, str(work), sdata) for b, keys in keyed],
     )
     models_path = decide_task([i["path"] for i in observed], str(work), sdata)
     timings["corpus_models"] = time.perf_counter() - t
@@ -248,7 +258,7 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
     applied = _progress(
         logger,
         "apply decisions and sketch",
-        [apply_task.submit(b, quote(keys), prepared, models_path, str(work), sdata) for b, keys in keyed],
+        [apply_task.submit(b, big(keys), prepared, models_path, str(work), sdata) for b, keys in keyed],
     )
     timings["apply_and_sketch"] = time.perf_counter() - t
     where = {key: place for info in applied for key, place in (info["sketches"] or {}).items()}
@@ -274,11 +284,11 @@ def _run(logger: Any, raw: Path, clean: Path, settings: Settings, full: bool) ->
         for rel in info.get("unwritten") or []:
             state.sources[rel].hash = "unwritten"
     summary = report_task(
-        quote([i["path"] for i in finished]),
+        big([i["path"] for i in finished]),
         str(clean),
         timings,
-        quote(run),  # every raw file's name, some of them twice
-        quote([i["dataset"] for i in finished]),
+        big(run),  # every raw file's name, some of them twice
+        big([i["dataset"] for i in finished]),
         {"fingerprint": current_fp, "verdicts": verdicts},
         sdata,
     )
