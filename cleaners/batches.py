@@ -6,6 +6,8 @@ A batch is a list of raw files. The per-document results are cached in one file 
 (key, prepared file, sketch file) triples and read each file they need once. Between phases a batch's
 documents live in `<work>/<batch>.<phase>.jsonl`; partial corpus models in `<work>/<batch>.<model>.json`,
 the batch's sketches in `<work>/<batch>.dedup.npz` (arrays: a million paragraphs' are about 0.55 GB).
+The work files are scratch (a run starts by removing `<work>`), so they are written whole (temp file and
+rename) but not synced to disk; the prepared files are the state's cache, and are.
 """
 
 from __future__ import annotations
@@ -42,8 +44,9 @@ def _dumps(data: Any) -> bytes:
         return json.dumps(data, ensure_ascii=False).encode()
 
 
-def write_docs(path: Path, docs: list[Document]) -> None:
-    write_atomic(path, b"".join(_dumps(d.to_dict()) + b"\n" for d in docs))
+def write_docs(path: Path, docs: list[Document], durable: bool = True) -> None:
+    """Documents as JSON lines; `durable=False` for a work file (not synced)."""
+    write_atomic(path, b"".join(_dumps(d.to_dict()) + b"\n" for d in docs), durable)
 
 
 def read_docs(path: Path) -> Iterator[Document]:
@@ -63,7 +66,8 @@ def read_docs(path: Path) -> Iterator[Document]:
 
 
 def write_json(path: Path, data: Any) -> None:
-    write_atomic(path, _dumps(data))
+    """A work file (not synced)."""
+    write_atomic(path, _dumps(data), durable=False)
 
 
 def read_json(path: Path) -> Any:
@@ -72,10 +76,10 @@ def read_json(path: Path) -> Any:
 
 
 def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Named arrays in one `.npz` file (uncompressed: read back as fast as the disk gives them)."""
+    """Named arrays in one `.npz` work file (uncompressed: read back as fast as the disk gives them; not synced)."""
     buf = io.BytesIO()
     np.savez(buf, **arrays)
-    write_atomic(path, buf.getvalue())
+    write_atomic(path, buf.getvalue(), durable=False)
 
 
 def read_arrays(path: Path) -> dict[str, np.ndarray]:
@@ -231,7 +235,7 @@ def apply_batch(
     if fresh != {key: cached.get(key, {}) for key in fresh} or not sketches.in_place(placed):
         where = sketches.put_many(fresh)
         placed = [(key, where) for key in fresh]
-    write_docs(wdir / f"{batch}.applied.jsonl", docs)
+    write_docs(wdir / f"{batch}.applied.jsonl", docs, durable=False)
     out = wdir / f"{batch}.dedup.npz"
     write_arrays(out, dedup.to_arrays())
     return BatchInfo(batch, len(docs), time.perf_counter() - t0, str(out), sketches=dict(placed))

@@ -105,6 +105,33 @@ def test_batches_hash_what_they_write_and_the_manifest_holds_those_hashes(tmp_pa
     assert list(manifest) == ["schema", "run", "dataset", "documents"]
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names an fd's file through /proc")
+def test_the_state_cache_is_synced_and_the_work_files_are_not(tmp_path: Path, monkeypatch) -> None:
+    """The prepared documents are the state's cache and reach the disk before a run goes on; the files
+    between phases are scratch (a run starts by removing them), written whole but not synced."""
+    import os
+
+    from cleaners import output
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(output.os, "fsync", fsync)
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    (raw / "wire").mkdir(parents=True)
+    (raw / "wire" / "story.txt").write_text("Harbour reopens\n\nThe harbour reopened on Monday after repairs.\n")
+    _batch_steps(raw, clean)
+    work = (clean / "_work").resolve()
+    assert any(Path(p).parent == (clean / "_state" / "prepared").resolve() for p in synced)
+    assert not [p for p in synced if Path(p).is_relative_to(work)]
+    written = {"b0.models.json", "corpus.decisions.json", "b0.applied.jsonl", "b0.dedup.npz", "corpus.dedup.json"}
+    assert written | {"b0.report.json"} <= {f.name for f in work.iterdir()}  # every phase wrote its file
+
+
 @pytest.mark.parametrize("beside", [False, True])
 def test_a_report_that_fails_leaves_the_previous_export(tmp_path: Path, monkeypatch, beside: bool) -> None:
     """When the report fails, the export's shards (built after it, or `beside` it by another executor) are
