@@ -28,7 +28,7 @@ def run_flow(raw: Path, clean: Path) -> dict[str, Any]:
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
 
-    from bench.measure import RssSampler, phase_peaks
+    from bench.measure import RssSampler, phase_cpu, phase_peaks
     from cleaners.settings import Settings
     from flows import workers
     from flows.clean_corpus import _batches, clean_corpus
@@ -86,6 +86,7 @@ def run_flow(raw: Path, clean: Path) -> dict[str, Any]:
         "peak_rss_tree": rss.peak_tree,
         "peak_rss_by_phase": phase_peaks(rss.timeline, summary.get("timings", {})),
         "cpu_seconds": rss.cpu_seconds(),
+        "cpu_by_phase": phase_cpu(rss.cpu_timeline, summary.get("timings", {})),
         "ru_maxrss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "ru_maxrss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
     }

@@ -57,6 +57,9 @@ class RssSampler:
         self.peak_self = 0
         self.peak_tree = 0
         self.timeline: list[tuple[float, int, int]] = []  # (seconds since start, own RSS, tree RSS)
+        # (seconds since start, CPU seconds so far per part of the tree): a process that ended keeps its
+        # last sampled count, so the sums never go back
+        self.cpu_timeline: list[tuple[float, dict[str, float]]] = []
         self._cpu_first: dict[int, int] = {}
         self._cpu_last: dict[int, int] = {}
         self._roles: dict[int, str] = {}
@@ -70,12 +73,14 @@ class RssSampler:
         pids = _tree(root, table)
         own, tree = table[root][1], sum(table[p][1] for p in pids)
         self.peak_self, self.peak_tree = max(self.peak_self, own), max(self.peak_tree, tree)
-        self.timeline.append((time.perf_counter() - self._t0, own, tree))
+        at = time.perf_counter() - self._t0
+        self.timeline.append((at, own, tree))
         for p in pids:
             self._cpu_first.setdefault(p, table[p][2])
             self._cpu_last[p] = table[p][2]
             if p not in self._roles:
                 self._roles[p] = _role(p, root)
+        self.cpu_timeline.append((at, self.cpu_seconds()))
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -103,8 +108,8 @@ class RssSampler:
         self._sample()
 
 
-def phase_peaks(timeline: list[tuple[float, int, int]], timings: dict[str, float]) -> dict[str, dict[str, int]]:
-    """Peak RSS (bytes) within each phase of the flow. The phases ran back to back and ended
+def _phase_bounds(timings: dict[str, float]) -> list[tuple[str, float, float]]:
+    """(phase, start, end) in seconds since the flow's start. The phases ran back to back and ended
     `total` seconds after the flow's start; before them come start-up and the scan, after them
     the report."""
     names = [k for k in timings if k != "total"]
@@ -114,9 +119,36 @@ def phase_peaks(timeline: list[tuple[float, int, int]], timings: dict[str, float
         bounds.append((k, t, t + timings[k]))
         t += timings[k]
     bounds.append(("report", t, float("inf")))
+    return bounds
+
+
+def phase_peaks(timeline: list[tuple[float, int, int]], timings: dict[str, float]) -> dict[str, dict[str, int]]:
+    """Peak RSS (bytes) within each phase of the flow (`_phase_bounds`)."""
     out = {}
-    for name, lo, hi in bounds:
+    for name, lo, hi in _phase_bounds(timings):
         inside = [(own, tree) for at, own, tree in timeline if lo <= at < hi]
         if inside:
             out[name] = {"flow_process": max(o for o, _ in inside), "tree": max(t for _, t in inside)}
+    return out
+
+
+def phase_cpu(
+    cpu_timeline: list[tuple[float, dict[str, float]]], timings: dict[str, float]
+) -> dict[str, dict[str, object]]:
+    """CPU seconds per part of the tree within each phase of the flow (`_phase_bounds`), and the cores
+    the tree kept busy on average: a phase near one core is serial (the flow process works, the workers
+    wait), near the machine's cores it is parallel. Between the samples that bracket each phase, so a
+    phase shorter than the sampling interval is left out."""
+    out: dict[str, dict[str, object]] = {}
+    for name, lo, hi in _phase_bounds(timings):
+        inside = [(at, cpu) for at, cpu in cpu_timeline if lo <= at <= hi]
+        if len(inside) < 2:
+            continue
+        (t0, first), (t1, last) = inside[0], inside[-1]
+        used = {role: round(last.get(role, 0.0) - first.get(role, 0.0), 2) for role in sorted(set(first) | set(last))}
+        out[name] = {
+            "seconds": round(t1 - t0, 2),
+            "cpu_seconds": used,
+            "cores_busy": round(sum(used.values()) / (t1 - t0), 2) if t1 > t0 else 0.0,
+        }
     return out

@@ -165,6 +165,9 @@ def flow_figures(flow: dict[str, Any], n_bytes: int) -> dict[str, Any]:
             "server_cpu_share": flow["cpu_seconds"].get("Prefect API server", 0.0) / (cpus * flow["flow_wall_s"]),
             "cpu_how": "CPU seconds of each part of the process tree during the flow (from /proc); "
             "server share = the API server's CPU seconds / (cores x flow wall time)",
+            "cpu_by_phase": flow.get("cpu_by_phase", {}),
+            "cpu_by_phase_how": "per phase, between the samples that bracket it: CPU seconds of each part of "
+            "the tree, and cores_busy = their sum / the phase's seconds (near 1: serial, near the cores: parallel)",
         },
         "memory": {
             "peak_rss_tree_bytes": flow["peak_rss_tree"],
@@ -544,6 +547,15 @@ def show(result: dict[str, Any]) -> None:
         + " GiB"
     )
     console.print(t)
+    if pre.get("cpu_by_phase"):
+        roles = sorted({r for row in pre["cpu_by_phase"].values() for r in row["cpu_seconds"]})
+        t = Table(title="CPU seconds of the process tree by phase (cores busy: near 1 serial, near the cores parallel)")
+        for col in ("phase", "seconds", *roles, "cores busy"):
+            t.add_column(col, justify="right" if col != "phase" else "left")
+        for name, row in pre["cpu_by_phase"].items():
+            cpu = row["cpu_seconds"]
+            t.add_row(name, _f(row["seconds"]), *(_f(cpu.get(r, 0.0)) for r in roles), _f(row["cores_busy"]))
+        console.print(t)
     if result.get("compared"):
         runs = {"this release": result, **result["compared"]}
         t = Table(title="side by side, same corpus, same benchmark run")
